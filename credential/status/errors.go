@@ -29,7 +29,7 @@ var (
 
 	// ErrEntryInvalid means a credentialStatus entry is not a well-formed
 	// BitstringStatusListEntry (wrong type, missing list URL or purpose,
-	// statusListIndex not a base-10 integer).
+	// statusListIndex not base-10 digits without leading zeros).
 	ErrEntryInvalid = errors.New("status: invalid credentialStatus entry")
 
 	// ErrUnsupported means a status entry or list uses a feature this
