@@ -1,0 +1,474 @@
+package jws
+
+import (
+	"bytes"
+	"crypto"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/thaitrust/thaitrust/internal/jsonx"
+	"github.com/thaitrust/thaitrust/signing"
+	"github.com/thaitrust/thaitrust/signing/internal/b64"
+)
+
+// Header is a JWS protected header (RFC 7515 section 4).
+type Header struct {
+	// Alg is the "alg" parameter. Parse keeps whatever string the JWS
+	// names (Verify decides whether it is acceptable); Sign fills it from
+	// the key when empty and refuses one that does not fit the key.
+	Alg signing.Algorithm
+	// Kid, Typ and Cty are "kid", "typ" and "cty"; "" when absent.
+	Kid, Typ, Cty string
+	// Crit lists the extension parameters the signer says must be
+	// understood ("crit"); nil when absent.
+	Crit []string
+	// JWK is the "jwk" parameter: a public key the signer chose to
+	// attach. WARNING: it is attacker-chosen; never verify with it unless
+	// something trusted (a DID, a thumbprint you know) vouches for it.
+	JWK *signing.JWK
+	// X5C is the "x5c" certificate chain, standard base64 DER, leaf first;
+	// nil when absent. Parse checks the encoding only, not the chain.
+	X5C []string
+	// Extra holds every other header parameter, as decoded by
+	// internal/jsonx (strings, json.Number, bool, nil, []any,
+	// map[string]any). When signing, its members are added after the
+	// registered ones, sorted by name. Nil when there are none.
+	Extra map[string]any
+}
+
+// Parsed is a decoded compact JWS. Nothing in it has been verified.
+type Parsed struct {
+	Header       Header
+	Payload      []byte // the decoded payload
+	SigningInput []byte // ASCII(BASE64URL(header) || '.' || BASE64URL(payload)), what the signature covers
+	Signature    []byte // the decoded signature
+}
+
+// VerifyOptions are the trust inputs of Parsed.Verify.
+type VerifyOptions struct {
+	// Algorithms the caller accepts. Required: empty fails with
+	// ErrNoAlgorithms (fail closed). "none" is never accepted, even if
+	// listed, and any entry that is not a supported algorithm is an error.
+	Algorithms []signing.Algorithm
+	// Crit names the extension header parameters the caller understands
+	// and has processed. A JWS whose "crit" lists any other name fails
+	// with reason unknown_crit. Nil: no extensions are understood.
+	Crit []string
+}
+
+// Reason codes of *Error.
+const (
+	ReasonMalformed       = "malformed"         // not a well-formed compact JWS (Parse)
+	ReasonAlgNone         = "alg_none"          // alg "none" (any case)
+	ReasonAlgNotAllowed   = "alg_not_allowed"   // alg not in VerifyOptions.Algorithms
+	ReasonKeyTypeMismatch = "key_type_mismatch" // the key cannot be used with alg
+	ReasonUnknownCrit     = "unknown_crit"      // crit names a parameter not in VerifyOptions.Crit
+	ReasonBadSignature    = "bad_signature"     // the signature does not verify
+)
+
+// Error reports why a JWS was rejected. Reason is one of the Reason*
+// constants, stable for programs; Err carries details for people.
+type Error struct {
+	Reason string
+	Err    error
+}
+
+// Error returns "jws: <reason>: <details>".
+func (e *Error) Error() string {
+	if e.Err == nil {
+		return "jws: " + e.Reason
+	}
+	return "jws: " + e.Reason + ": " + e.Err.Error()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is an *Error with the same Reason and no Err,
+// so that errors.Is(err, jws.ErrBadSignature) works.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Err == nil && t.Reason == e.Reason
+}
+
+// Sentinels for errors.Is, one per reason.
+var (
+	ErrMalformed       error = &Error{Reason: ReasonMalformed}       // Parse failures
+	ErrAlgNone         error = &Error{Reason: ReasonAlgNone}         // alg "none"
+	ErrAlgNotAllowed   error = &Error{Reason: ReasonAlgNotAllowed}   // alg not in VerifyOptions.Algorithms
+	ErrKeyTypeMismatch error = &Error{Reason: ReasonKeyTypeMismatch} // key does not fit alg
+	ErrUnknownCrit     error = &Error{Reason: ReasonUnknownCrit}     // crit not understood
+	ErrBadSignature    error = &Error{Reason: ReasonBadSignature}    // signature does not verify
+)
+
+// ErrNoAlgorithms is returned by Verify when VerifyOptions.Algorithms is
+// empty: a verifier without an algorithm policy accepts nothing.
+var ErrNoAlgorithms = errors.New("jws: VerifyOptions.Algorithms is empty")
+
+func malformed(format string, args ...any) *Error {
+	return &Error{Reason: ReasonMalformed, Err: fmt.Errorf(format, args...)}
+}
+
+// registered are the header parameter names of RFC 7515 section 4.1 (and
+// RFC 7797's b64). They must not appear in crit, and Extra must not
+// redefine those Header has fields for.
+var registered = map[string]bool{
+	"alg": true, "jku": true, "jwk": true, "kid": true, "x5u": true, "x5c": true,
+	"x5t": true, "x5t#S256": true, "typ": true, "cty": true, "crit": true,
+}
+
+// Sign produces a compact JWS of payload signed by s. The header JSON is
+// deterministic: alg, typ, cty, kid, crit, jwk, x5c (those set), then
+// Extra sorted by name.
+//
+// h.Alg may be empty (the key's algorithm is used) and otherwise must fit
+// the key. h.JWK must be a public key. Every Crit entry must be a member
+// of Extra. Extra must not use the names Header has fields for, nor
+// "b64" (unencoded payloads are not supported).
+func Sign(s crypto.Signer, h Header, payload []byte) (string, error) {
+	if s == nil {
+		return "", errors.New("jws: nil signer")
+	}
+	if h.Alg == "" {
+		alg, err := signing.AlgorithmFor(s.Public())
+		if err != nil {
+			return "", fmt.Errorf("jws: %w", err)
+		}
+		h.Alg = alg
+	}
+	hdr, err := h.marshal()
+	if err != nil {
+		return "", err
+	}
+	n := base64.RawURLEncoding.EncodedLen(len(hdr)) + 1 + base64.RawURLEncoding.EncodedLen(len(payload))
+	input := make([]byte, 0, n+1+base64.RawURLEncoding.EncodedLen(96))
+	input = base64.RawURLEncoding.AppendEncode(input, hdr)
+	input = append(input, '.')
+	input = base64.RawURLEncoding.AppendEncode(input, payload)
+	sig, err := signing.Sign(s, h.Alg, input)
+	if err != nil {
+		return "", fmt.Errorf("jws: %w", err)
+	}
+	out := append(input, '.')
+	out = base64.RawURLEncoding.AppendEncode(out, sig)
+	return string(out), nil
+}
+
+func (h *Header) marshal() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	first := true
+	member := func(name string, v any) error {
+		val, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("jws: header parameter %q: %w", name, err)
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		key, _ := json.Marshal(name)
+		b.Write(key)
+		b.WriteByte(':')
+		b.Write(val)
+		return nil
+	}
+	if _, err := signing.ParseAlgorithm(string(h.Alg)); err != nil {
+		return nil, fmt.Errorf("jws: %w", err)
+	}
+	_ = member("alg", string(h.Alg))
+	for _, p := range []struct{ name, v string }{{"typ", h.Typ}, {"cty", h.Cty}, {"kid", h.Kid}} {
+		if p.v != "" {
+			_ = member(p.name, p.v)
+		}
+	}
+	if h.Crit != nil {
+		if err := checkCrit(h.Crit, func(name string) bool { _, ok := h.Extra[name]; return ok }); err != nil {
+			return nil, fmt.Errorf("jws: cannot sign: %w", err)
+		}
+		_ = member("crit", h.Crit)
+	}
+	if h.JWK != nil {
+		if h.JWK.D != "" {
+			return nil, errors.New("jws: header jwk holds a private key")
+		}
+		if _, err := h.JWK.PublicKey(); err != nil {
+			return nil, fmt.Errorf("jws: header jwk: %w", err)
+		}
+		_ = member("jwk", h.JWK)
+	}
+	if h.X5C != nil {
+		if err := checkX5C(h.X5C); err != nil {
+			return nil, fmt.Errorf("jws: cannot sign: %w", err)
+		}
+		_ = member("x5c", h.X5C)
+	}
+	names := make([]string, 0, len(h.Extra))
+	for k := range h.Extra {
+		switch k {
+		case "alg", "typ", "cty", "kid", "crit", "jwk", "x5c":
+			return nil, fmt.Errorf("jws: Extra must not set %q; use the Header field", k)
+		case "b64":
+			return nil, errors.New(`jws: "b64" (unencoded payload) is not supported`)
+		}
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if err := member(k, h.Extra[k]); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// checkCrit applies RFC 7515 section 4.1.11 to a crit list: non-empty, no
+// duplicates, no registered names, every name present in the header.
+func checkCrit(crit []string, present func(string) bool) error {
+	if len(crit) == 0 {
+		return errors.New("crit is empty")
+	}
+	for i, c := range crit {
+		if c == "" {
+			return errors.New("crit has an empty name")
+		}
+		if registered[c] {
+			return fmt.Errorf("crit lists registered parameter %q", c)
+		}
+		if slices.Contains(crit[:i], c) {
+			return fmt.Errorf("crit lists %q twice", c)
+		}
+		if !present(c) {
+			return fmt.Errorf("crit lists %q, which the header does not have", c)
+		}
+	}
+	return nil
+}
+
+func checkX5C(x5c []string) error {
+	if len(x5c) == 0 {
+		return errors.New("x5c is empty")
+	}
+	for _, c := range x5c {
+		// RFC 7515 4.1.6: standard base64 with padding, not base64url.
+		if _, err := base64.StdEncoding.Strict().DecodeString(c); err != nil || c == "" || strings.ContainsAny(c, "\r\n") {
+			return errors.New("x5c entry is not base64 DER")
+		}
+	}
+	return nil
+}
+
+// Parse decodes a compact JWS and trusts nothing (no verification). It
+// rejects: not exactly 3 parts; bad base64url (also padded, with
+// whitespace, or with non-zero trailing bits); a header that is not a
+// JSON object or has duplicate member names, invalid UTF-8, or a missing
+// or non-string alg; registered parameters of the wrong JSON type; a crit
+// that is empty, has duplicates, names a registered parameter or one
+// absent from the header (RFC 7515 section 4.1.11); a jwk that is not a
+// valid public key; and "b64" other than true (RFC 7797 is not
+// supported). Every error is an *Error with Reason "malformed".
+//
+// WARNING: Parse does not limit the input size; bound what you read from
+// the network first.
+func Parse(compact string) (*Parsed, error) {
+	d1 := strings.IndexByte(compact, '.')
+	if d1 < 0 {
+		return nil, malformed("not a compact JWS (no '.')")
+	}
+	d2 := strings.IndexByte(compact[d1+1:], '.')
+	if d2 < 0 {
+		return nil, malformed("not a compact JWS (2 parts)")
+	}
+	d2 += d1 + 1
+	if strings.IndexByte(compact[d2+1:], '.') >= 0 {
+		return nil, malformed("not a compact JWS (more than 3 parts)")
+	}
+	if d1 == 0 {
+		return nil, malformed("empty header")
+	}
+	// Allocation matters here (Parse is on every verification): input is
+	// the signing input (a string conversion, which does not zero its
+	// memory), scratch receives the decoded header and payload.
+	input := []byte(compact[:d2])
+	scratch := make([]byte, 0, b64.DecodedLen(d1)+b64.DecodedLen(d2-d1-1))
+	hdr, err := b64.AppendDecode(scratch[:0], input[:d1])
+	if err != nil {
+		return nil, malformed("header: %w", err)
+	}
+	hLen := len(hdr)
+	payload, err := b64.AppendDecode(scratch[hLen:hLen], input[d1+1:])
+	if err != nil {
+		return nil, malformed("payload: %w", err)
+	}
+	hdr, payload = hdr[:hLen:hLen], payload[:len(payload):len(payload)]
+	sig, err := b64.Decode(compact[d2+1:])
+	if err != nil {
+		return nil, malformed("signature: %w", err)
+	}
+
+	p := &Parsed{Payload: payload, SigningInput: input, Signature: sig}
+	if err := p.Header.parse(hdr); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (h *Header) parse(data []byte) error {
+	m, err := jsonx.ParseObject(data)
+	if err != nil {
+		return malformed("header: %w", err)
+	}
+	str := func(name string) (string, error) {
+		v, ok := m[name]
+		if !ok {
+			return "", nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return "", malformed("header %q is not a string", name)
+		}
+		return s, nil
+	}
+	alg, err := str("alg")
+	if err != nil {
+		return err
+	}
+	if alg == "" {
+		return malformed("header has no alg")
+	}
+	h.Alg = signing.Algorithm(alg)
+	if h.Kid, err = str("kid"); err != nil {
+		return err
+	}
+	if h.Typ, err = str("typ"); err != nil {
+		return err
+	}
+	if h.Cty, err = str("cty"); err != nil {
+		return err
+	}
+	known := 1 // alg
+	for _, name := range []string{"kid", "typ", "cty"} {
+		if _, ok := m[name]; ok {
+			known++
+		}
+	}
+	if v, ok := m["crit"]; ok {
+		known++
+		if h.Crit, err = stringArray(v); err != nil {
+			return malformed("header crit: %w", err)
+		}
+		if err := checkCrit(h.Crit, func(n string) bool { _, ok := m[n]; return ok }); err != nil {
+			return malformed("header: %w", err)
+		}
+	}
+	if v, ok := m["jwk"]; ok {
+		known++
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return malformed("header jwk is not an object")
+		}
+		if _, ok := obj["d"]; ok {
+			return malformed("header jwk holds a private key")
+		}
+		j, err := signing.JWKFromMap(obj)
+		if err != nil {
+			return malformed("header jwk: %w", err)
+		}
+		if _, err := j.PublicKey(); err != nil {
+			return malformed("header jwk: %w", err)
+		}
+		h.JWK = &j
+	}
+	if v, ok := m["x5c"]; ok {
+		known++
+		if h.X5C, err = stringArray(v); err != nil {
+			return malformed("header x5c: %w", err)
+		}
+		if err := checkX5C(h.X5C); err != nil {
+			return malformed("header: %w", err)
+		}
+	}
+	if v, ok := m["b64"]; ok && v != true {
+		return malformed(`header "b64": unencoded payloads (RFC 7797) are not supported`)
+	}
+	if len(m) > known {
+		h.Extra = make(map[string]any, len(m)-known)
+		for k, v := range m {
+			switch k {
+			case "alg", "kid", "typ", "cty", "crit", "jwk", "x5c":
+			default:
+				h.Extra[k] = v
+			}
+		}
+	}
+	return nil
+}
+
+func stringArray(v any) ([]string, error) {
+	a, ok := v.([]any)
+	if !ok {
+		return nil, errors.New("not an array")
+	}
+	out := make([]string, len(a))
+	for i, e := range a {
+		s, ok := e.(string)
+		if !ok {
+			return nil, errors.New("not an array of strings")
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// Verify checks, in order: that opts lists algorithms (ErrNoAlgorithms);
+// alg is not "none" in any letter case (reason alg_none, even if listed);
+// alg is in opts.Algorithms (alg_not_allowed); every crit entry is in
+// opts.Crit (unknown_crit); pub fits alg (key_type_mismatch); and the
+// signature over SigningInput (bad_signature). Failures are *Error.
+//
+// Verify does not decide whether pub is the right key: that is the
+// caller's job (kid resolution, trust lists), done before calling.
+func (p *Parsed) Verify(pub crypto.PublicKey, opts VerifyOptions) error {
+	if len(opts.Algorithms) == 0 {
+		return ErrNoAlgorithms
+	}
+	alg := p.Header.Alg
+	if strings.EqualFold(string(alg), "none") {
+		return &Error{Reason: ReasonAlgNone, Err: errors.New(`alg "none" is never accepted`)}
+	}
+	allowed := false
+	for _, a := range opts.Algorithms {
+		if _, err := signing.ParseAlgorithm(string(a)); err != nil {
+			return fmt.Errorf("jws: VerifyOptions.Algorithms: %w", err)
+		}
+		allowed = allowed || a == alg
+	}
+	if !allowed {
+		return &Error{Reason: ReasonAlgNotAllowed, Err: fmt.Errorf("alg %q is not allowed", truncate(string(alg)))}
+	}
+	for _, c := range p.Header.Crit {
+		if !slices.Contains(opts.Crit, c) {
+			return &Error{Reason: ReasonUnknownCrit, Err: fmt.Errorf("critical header parameter %q is not understood", truncate(c))}
+		}
+	}
+	if err := signing.Verify(alg, pub, p.SigningInput, p.Signature); err != nil {
+		if errors.Is(err, signing.ErrBadSignature) {
+			return &Error{Reason: ReasonBadSignature, Err: err}
+		}
+		return &Error{Reason: ReasonKeyTypeMismatch, Err: err}
+	}
+	return nil
+}
+
+func truncate(s string) string {
+	if len(s) > 32 {
+		return s[:32] + "..."
+	}
+	return s
+}
