@@ -264,3 +264,13 @@ func (db *DB) update(fn func(*bbolt.Tx) error) error {
 		return nil
 	})
 }
+
+// Ping reports whether the store is open and readable.
+func (db *DB) Ping() error {
+	return db.bolt.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return ErrIncompatible
+		}
+		return nil
+	})
+}

@@ -1,0 +1,343 @@
+// Package app assembles a ThaiTrust server from a data directory: the
+// store, the issuers, the verifier, DID resolution and the HTTP routes.
+// cmd/thaitrust serves it; end-to-end tests start it in process.
+package app
+
+import (
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/thaitrust/thaitrust/credential"
+	"github.com/thaitrust/thaitrust/credential/jose"
+	"github.com/thaitrust/thaitrust/credential/status"
+	"github.com/thaitrust/thaitrust/internal/httpx"
+	"github.com/thaitrust/thaitrust/internal/store/bolt"
+	"github.com/thaitrust/thaitrust/issuer"
+	"github.com/thaitrust/thaitrust/issuer/issuerhttp"
+	"github.com/thaitrust/thaitrust/signing"
+	"github.com/thaitrust/thaitrust/signing/did"
+	"github.com/thaitrust/thaitrust/verifier"
+	"github.com/thaitrust/thaitrust/verifier/verifierhttp"
+)
+
+// StoreFile is the embedded store's file in a data directory.
+const StoreFile = "thaitrust.db"
+
+// Options say where the data lives and how the server is reached.
+type Options struct {
+	// DataDir holds the configuration, keys and the embedded store.
+	DataDir string
+	// PublicURL is the base URL clients use; with Demo it seeds a new
+	// data directory (DIDs and status URLs derive from it). Zero: the
+	// configuration's.
+	PublicURL string
+	// Demo creates the demo issuers, client and trust policy on first
+	// start.
+	Demo bool
+	// DemoToken is the demo client's bearer token (from
+	// THAITRUST_DEMO_TOKEN); zero: generated once and kept in the data
+	// directory.
+	DemoToken string
+	// Log receives structured logs; nil means slog.Default().
+	Log *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// App is an assembled server.
+type App struct {
+	Config    *Config
+	DataDir   string
+	DemoToken string // the demo client's token, when Demo
+
+	log      *slog.Logger
+	db       *bolt.DB
+	issuers  map[string]*issuer.Service
+	resolver *did.Resolver
+	verifier *verifier.Verifier
+	checker  verifier.StatusChecker
+	echo     *echo.Echo
+}
+
+// Open loads (or, with Demo, creates) the data directory and assembles
+// the server. Close releases the store.
+func Open(ctx context.Context, opts Options) (*App, error) {
+	if opts.DataDir == "" {
+		return nil, errors.New("app: a data directory is required")
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	cfg, err := LoadConfig(opts.DataDir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && opts.Demo:
+		pub := opts.PublicURL
+		if pub == "" {
+			pub = "http://127.0.0.1:8080"
+		}
+		if cfg, err = initDemo(opts.DataDir, pub, opts.DemoToken); err != nil {
+			return nil, err
+		}
+		log.Info("created demo data directory", "dir", opts.DataDir, "public_url", cfg.PublicURL)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("app: %s has no %s; start with --demo to create a demo, or write one", opts.DataDir, ConfigFile)
+	case err != nil:
+		return nil, err
+	}
+	a := &App{Config: cfg, DataDir: opts.DataDir, log: log, issuers: map[string]*issuer.Service{}}
+	if opts.Demo || cfg.Demo {
+		if a.DemoToken, err = demoToken(opts.DataDir, cfg, opts.DemoToken); err != nil {
+			return nil, err
+		}
+	}
+	a.db, err = bolt.Open(filepath.Join(opts.DataDir, StoreFile), bolt.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.assemble(ctx, opts); err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) assemble(ctx context.Context, opts Options) error {
+	cfg := a.Config
+	pass, err := KeyPassphrase(a.DataDir, cfg)
+	if err != nil {
+		return err
+	}
+	local := map[string]*did.Document{}
+	for _, ic := range cfg.Issuers {
+		key, err := a.openKey(ctx, ic.Key, pass)
+		if err != nil {
+			return fmt.Errorf("app: key of issuer %s: %w", ic.Name, err)
+		}
+		alg, err := signing.ParseAlgorithm(ic.Algorithm)
+		if err != nil {
+			return fmt.Errorf("app: issuer %s: %w", ic.Name, err)
+		}
+		doc := did.NewDocument(ic.DID, key.Public())
+		if len(doc.VerificationMethod) == 0 {
+			return fmt.Errorf("app: issuer %s: no verification method", ic.Name)
+		}
+		local[ic.DID] = doc
+		svc, err := issuer.New(issuer.Config{
+			Profile: issuer.Profile{
+				Name: ic.Name, DID: ic.DID, DisplayName: ic.DisplayName, Types: ic.Types,
+				Signer:        jose.Signer{Key: key, Algorithm: alg, KeyID: doc.VerificationMethod[0].ID},
+				StatusBaseURL: cfg.PublicURL + "/issuers/" + ic.Name + "/status",
+			},
+			Store:           a.db.Issuer(),
+			Now:             opts.Now,
+			KeepCredentials: cfg.KeepCredentials,
+		})
+		if err != nil {
+			return err
+		}
+		a.issuers[ic.Name] = svc
+	}
+	a.resolver, a.checker, a.verifier, err = buildVerifier(cfg, local, a.localStatusList, opts.Now)
+	if err != nil {
+		return err
+	}
+	a.echo = a.routes()
+	return nil
+}
+
+// buildVerifier assembles the verifier of a configuration: a DID resolver
+// that knows the local issuers' documents, a status checker that serves
+// local lists through localLists (nil: none) and fetches others, and the
+// configuration's trust policy.
+func buildVerifier(cfg *Config, local map[string]*did.Document,
+	localLists func(context.Context, string) (string, bool, error), now func() time.Time,
+) (*did.Resolver, verifier.StatusChecker, *verifier.Verifier, error) {
+	resolver := &did.Resolver{
+		Local:        func(id string) (*did.Document, bool) { d, ok := local[id]; return d, ok },
+		HTTPLoopback: cfg.Demo,
+		Now:          now,
+	}
+	algs, err := parseAlgorithms(cfg.Algorithms)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	fetch := &verifier.Fetcher{HTTPLoopback: cfg.Demo}
+	verifyOpts := jose.VerifyOptions{Algorithms: algs, Keys: resolver, Now: now, ClockSkew: time.Minute}
+	verifyList := func(ctx context.Context, raw []byte) (*credential.Credential, error) {
+		return jose.VerifyCredential(ctx, string(raw), verifyOpts)
+	}
+	remote := &status.Checker{Fetch: fetch.Fetch, Verify: verifyList, Now: now}
+	var checker verifier.StatusChecker = remote
+	if localLists != nil {
+		// This server's own lists are read from the store on every check
+		// (not cached): a revocation here shows at once in verifications
+		// here. Lists of other servers are cached as they direct.
+		local := &status.Checker{
+			Fetch: func(ctx context.Context, u string) ([]byte, error) {
+				tok, _, err := localLists(ctx, u)
+				return []byte(tok), err
+			},
+			Verify: verifyList, Now: now, MaxAge: -1,
+		}
+		checker = statusRouter{local: local, remote: remote, isLocal: func(u string) bool {
+			_, ok := localListRef(cfg.PublicURL, u)
+			return ok
+		}}
+	}
+	v, err := verifier.New(verifier.Config{
+		Algorithms: algs, Keys: resolver, Trust: verifier.StaticTrust(cfg.Trust), Status: checker,
+		Now: now, ClockSkew: time.Minute,
+	})
+	return resolver, checker, v, err
+}
+
+// OpenVerifier returns the verifier of a data directory without opening
+// its store or private keys (so it works while a server runs): the trust
+// policy of the configuration, the issuers' DID documents built from
+// their public keys, and status lists fetched over HTTP.
+func OpenVerifier(dir string, now func() time.Time) (*verifier.Verifier, error) {
+	cfg, err := LoadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	local := map[string]*did.Document{}
+	for _, ic := range cfg.Issuers {
+		path, ok := strings.CutPrefix(ic.Key, "file:")
+		if !ok {
+			continue // keys held elsewhere: resolve their DIDs over the network
+		}
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		pub, err := signing.ReadPublicKeyFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("app: public key of issuer %s: %w", ic.Name, err)
+		}
+		local[ic.DID] = did.NewDocument(ic.DID, pub)
+	}
+	_, _, v, err := buildVerifier(cfg, local, nil, now)
+	return v, err
+}
+
+func (a *App) openKey(ctx context.Context, uri string, pass []byte) (crypto.Signer, error) {
+	if rest, ok := strings.CutPrefix(uri, "file:"); ok && !filepath.IsAbs(rest) {
+		uri = "file:" + filepath.Join(a.DataDir, rest)
+	}
+	return signing.Open(ctx, uri, signing.OpenOptions{Passphrase: func() ([]byte, error) { return pass, nil }})
+}
+
+func parseAlgorithms(names []string) ([]signing.Algorithm, error) {
+	if len(names) == 0 {
+		return []signing.Algorithm{signing.EdDSA, signing.ES256, signing.ES384}, nil
+	}
+	out := make([]signing.Algorithm, 0, len(names))
+	for _, n := range names {
+		a, err := signing.ParseAlgorithm(n)
+		if err != nil {
+			return nil, fmt.Errorf("app: config algorithms: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// localStatusList serves status list URLs of this server's own issuers
+// without a network round trip. ok is false for other URLs.
+func (a *App) localStatusList(ctx context.Context, u string) (token string, ok bool, err error) {
+	ref, ok := localListRef(a.Config.PublicURL, u)
+	if !ok {
+		return "", false, nil
+	}
+	svc, exists := a.issuers[ref.issuer]
+	if !exists {
+		return "", true, fmt.Errorf("app: no issuer %q here", ref.issuer)
+	}
+	token, err = svc.StatusListCredential(ctx, ref.list, ref.purpose)
+	return token, true, err
+}
+
+// listRef names a status list served by this server.
+type listRef struct{ issuer, list, purpose string }
+
+// localListRef parses <publicURL>/issuers/<name>/status/<list>/<purpose>.
+func localListRef(publicURL, u string) (listRef, bool) {
+	rest, found := strings.CutPrefix(u, publicURL+"/issuers/")
+	if !found {
+		return listRef{}, false
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 4 || parts[1] != "status" {
+		return listRef{}, false
+	}
+	list, err := url.PathUnescape(parts[2])
+	if err != nil {
+		return listRef{}, false
+	}
+	return listRef{issuer: parts[0], list: list, purpose: parts[3]}, true
+}
+
+// statusRouter sends checks of local lists to one checker and the rest
+// to another.
+type statusRouter struct {
+	local, remote verifier.StatusChecker
+	isLocal       func(url string) bool
+}
+
+func (r statusRouter) Check(ctx context.Context, c *credential.Credential, e credential.Status) (status.Result, error) {
+	if r.isLocal(e.ListCredential) {
+		return r.local.Check(ctx, c, e)
+	}
+	return r.remote.Check(ctx, c, e)
+}
+
+// Issuer returns an issuer service by profile name.
+func (a *App) Issuer(name string) (*issuer.Service, bool) {
+	s, ok := a.issuers[name]
+	return s, ok
+}
+
+// Verifier returns the verifier.
+func (a *App) Verifier() *verifier.Verifier { return a.verifier }
+
+// Resolver returns the DID resolver (local issuers first).
+func (a *App) Resolver() *did.Resolver { return a.resolver }
+
+// Handler returns the HTTP handler.
+func (a *App) Handler() http.Handler { return a.echo }
+
+// Close releases the store.
+func (a *App) Close() error { return a.db.Close() }
+
+func (a *App) routes() *echo.Echo {
+	e := httpx.New(a.log)
+	e.GET("/healthz", a.healthz)
+	(&issuerhttp.Handler{Issuers: a.issuers, Clients: a.Config.Clients}).Register(e)
+	(&verifierhttp.Handler{Verifier: a.verifier}).Register(e)
+	registerSchemas(e)
+	registerResolver(e, a.resolver)
+	registerHome(e, a)
+	return e
+}
+
+func (a *App) healthz(c *echo.Context) error {
+	if err := a.db.Ping(); err != nil {
+		return httpx.JSON(c, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "store": err.Error()})
+	}
+	return httpx.JSON(c, http.StatusOK, map[string]any{"status": "ok", "store": "ok", "issuers": len(a.issuers)})
+}

@@ -1,0 +1,176 @@
+package app
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/thaitrust/thaitrust/internal/fsx"
+	"github.com/thaitrust/thaitrust/internal/httpx"
+	"github.com/thaitrust/thaitrust/signing"
+	"github.com/thaitrust/thaitrust/signing/did"
+)
+
+// Files under a data directory.
+const (
+	secretsDir         = "secrets"
+	keyPassphraseFile  = "secrets/key-passphrase"
+	demoTokenFile      = "secrets/demo-token"
+	demoClientID       = "demo"
+	EnvDemoToken       = "THAITRUST_DEMO_TOKEN"
+	EnvKeyPassphrase   = "THAITRUST_KEY_PASSPHRASE"
+	minDemoTokenLength = 16
+)
+
+// demoIssuer describes one of the demo's issuers.
+type demoIssuer struct {
+	name  string
+	alg   signing.Algorithm
+	th    string
+	en    string
+	types []string
+}
+
+var demoIssuers = []demoIssuer{
+	{"dopa", signing.EdDSA, "กรมการปกครอง", "Department of Provincial Administration (DOPA)",
+		[]string{"ThaiCitizenCredential", "HouseRegistrationCredential", "ForeignerIdentityCredential"}},
+	{"dbd", signing.ES256, "กรมพัฒนาธุรกิจการค้า", "Department of Business Development (DBD)",
+		[]string{"JuristicPersonCredential", "DirectorAuthorityCredential", "DelegationCredential"}},
+	{"university", signing.EdDSA, "มหาวิทยาลัยสยามดิจิทัล", "Siam Digital University",
+		[]string{"DegreeCredential", "TranscriptCredential"}},
+}
+
+// IssuerDID returns the did:web of an issuer profile served under
+// publicURL/issuers/name.
+func IssuerDID(publicURL, name string) (string, error) {
+	return did.WebDID(strings.TrimSuffix(publicURL, "/") + "/issuers/" + name)
+}
+
+// initDemo creates a demo data directory: keys for the three demo issuers
+// (encrypted with a generated passphrase kept in secrets/), a demo client
+// whose token is token (or a generated one), and a trust policy naming the
+// demo issuers. It does nothing to a directory that has a config already.
+func initDemo(dir, publicURL, token string) (*Config, error) {
+	if _, err := url.Parse(publicURL); err != nil {
+		return nil, fmt.Errorf("app: public URL: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, secretsDir), 0o700); err != nil {
+		return nil, err
+	}
+	pass, err := demoPassphrase(dir)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &Config{Version: 1, PublicURL: strings.TrimSuffix(publicURL, "/"), Trust: map[string][]string{}, Demo: true}
+	for _, d := range demoIssuers {
+		key, err := signing.GenerateKey(d.alg)
+		if err != nil {
+			return nil, err
+		}
+		rel := filepath.Join("keys", d.name+".key.json")
+		if err := signing.WriteKeyFile(filepath.Join(dir, rel), key, pass); err != nil {
+			return nil, fmt.Errorf("app: writing key of %s: %w", d.name, err)
+		}
+		id, err := IssuerDID(cfg.PublicURL, d.name)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Issuers = append(cfg.Issuers, IssuerConfig{
+			Name: d.name, DID: id, Key: "file:" + filepath.ToSlash(rel), Algorithm: string(d.alg),
+			DisplayName: map[string]string{"th": d.th, "en": d.en}, Types: d.types,
+		})
+		for _, t := range d.types {
+			cfg.Trust[t] = append(cfg.Trust[t], id)
+		}
+	}
+	if token == "" {
+		if token, err = randomToken(); err != nil {
+			return nil, err
+		}
+	}
+	if err := fsx.WriteFileAtomic(filepath.Join(dir, demoTokenFile), []byte(token+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	cfg.Clients = []httpx.Client{{ID: demoClientID, TokenHash: httpx.TokenHash(token), Scopes: []string{"*"}}}
+	if err := cfg.Save(dir); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// demoToken returns the demo client's token: the environment's when set
+// (and then the stored hash is updated to match), else the stored one.
+func demoToken(dir string, cfg *Config, env string) (string, error) {
+	if env != "" {
+		if len(env) < minDemoTokenLength {
+			return "", fmt.Errorf("app: %s must be at least %d characters", EnvDemoToken, minDemoTokenLength)
+		}
+		for i := range cfg.Clients {
+			if cfg.Clients[i].ID == demoClientID && cfg.Clients[i].TokenHash != httpx.TokenHash(env) {
+				cfg.Clients[i].TokenHash = httpx.TokenHash(env)
+				if err := cfg.Save(dir); err != nil {
+					return "", err
+				}
+				if err := fsx.WriteFileAtomic(filepath.Join(dir, demoTokenFile), []byte(env+"\n"), 0o600); err != nil {
+					return "", err
+				}
+			}
+		}
+		return env, nil
+	}
+	b, err := os.ReadFile(filepath.Join(dir, demoTokenFile))
+	if err != nil {
+		return "", fmt.Errorf("app: demo token: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// demoPassphrase returns the demo's key passphrase, creating it once.
+func demoPassphrase(dir string) ([]byte, error) {
+	p := filepath.Join(dir, keyPassphraseFile)
+	b, err := os.ReadFile(p)
+	if err == nil {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	tok, err := randomToken()
+	if err != nil {
+		return nil, err
+	}
+	if err := fsx.WriteFileAtomic(p, []byte(tok+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return []byte(tok), nil
+}
+
+// KeyPassphrase returns the passphrase of the data directory's keys:
+// THAITRUST_KEY_PASSPHRASE when set, else (demo directories only) the
+// generated one in secrets/.
+func KeyPassphrase(dir string, cfg *Config) ([]byte, error) {
+	if p := os.Getenv(EnvKeyPassphrase); p != "" {
+		return []byte(p), nil
+	}
+	if cfg.Demo {
+		return demoPassphrase(dir)
+	}
+	return nil, fmt.Errorf("app: set %s to the passphrase of the issuer keys", EnvKeyPassphrase)
+}
+
+func randomToken() (string, error) {
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
+}
