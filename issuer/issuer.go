@@ -92,6 +92,10 @@ type Config struct {
 	ListValidity time.Duration
 	// ListTTL is the ttl published in status lists; zero means 5 minutes.
 	ListTTL time.Duration
+	// AllowGeneric lets the issuer sign credentials whose types are not
+	// in the catalogue, checking only their VCDM structure. It exists for
+	// W3C conformance test suites; zero: catalogue types only.
+	AllowGeneric bool
 }
 
 // Service issues credentials for one profile.
@@ -254,7 +258,7 @@ func (s *Service) Prepare(in map[string]any) (map[string]any, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	t, _ := schemas.Lookup(typ)
+	t, known := schemas.Lookup(typ)
 	if _, ok := doc["credentialStatus"]; ok {
 		return nil, "", &InvalidError{Field: "/credentialStatus", Reason: "status_set_by_issuer",
 			Msg: "leave credentialStatus out: the issuer allocates status entries", Err: credential.ErrInvalid}
@@ -268,7 +272,7 @@ func (s *Service) Prepare(in map[string]any) (map[string]any, string, error) {
 		ctxs = []any{credential.ContextV2}
 	}
 	ctxs = slices.Clone(ctxs)
-	if !slices.Contains(ctxs, any(ContextThaiTrust)) {
+	if known && !slices.Contains(ctxs, any(ContextThaiTrust)) {
 		ctxs = append(ctxs, ContextThaiTrust)
 	}
 	doc["@context"] = ctxs
@@ -317,14 +321,16 @@ func (s *Service) Prepare(in map[string]any) (map[string]any, string, error) {
 		}
 		doc["validUntil"] = from.Add(t.DefaultValidity).Format(time.RFC3339)
 	}
-	if _, ok := doc["credentialSchema"]; !ok {
+	if _, ok := doc["credentialSchema"]; !ok && known {
 		doc["credentialSchema"] = map[string]any{"id": t.SchemaID, "type": "JsonSchema"}
 	}
 	if _, err := credential.FromMap(doc); err != nil {
 		return nil, "", invalid(err)
 	}
-	if err := schemas.Validate(typ, doc); err != nil {
-		return nil, "", invalid(err)
+	if known {
+		if err := schemas.Validate(typ, doc); err != nil {
+			return nil, "", invalid(err)
+		}
 	}
 	return doc, typ, nil
 }
@@ -347,6 +353,9 @@ func invalid(err error) error {
 // and checks this issuer may issue it.
 func (s *Service) catalogueType(doc map[string]any) (string, error) {
 	types, ok := doc["type"].([]any)
+	if str, isString := doc["type"].(string); isString && s.cfg.AllowGeneric {
+		types, ok = []any{str}, true
+	}
 	if !ok {
 		return "", &InvalidError{Field: "/type", Reason: "type_not_array", Msg: "type must be an array of strings", Err: credential.ErrInvalid}
 	}
@@ -359,6 +368,9 @@ func (s *Service) catalogueType(doc map[string]any) (string, error) {
 	}
 	switch len(found) {
 	case 0:
+		if s.cfg.AllowGeneric {
+			return genericType(types), nil
+		}
 		return "", fmt.Errorf("%w: none of %v is a ThaiTrust credential type (GET /schemas lists them)", ErrUnknownType, types)
 	case 1:
 	default:
@@ -368,6 +380,17 @@ func (s *Service) catalogueType(doc map[string]any) (string, error) {
 		return "", fmt.Errorf("%w: %s does not issue %s", ErrTypeNotAllowed, s.profile.Name, found[0])
 	}
 	return found[0], nil
+}
+
+// genericType is the type recorded for a credential outside the
+// catalogue: its last type, or VerifiableCredential.
+func genericType(types []any) string {
+	for i := len(types) - 1; i >= 0; i-- {
+		if t, ok := types[i].(string); ok && t != credential.TypeCredential {
+			return t
+		}
+	}
+	return credential.TypeCredential
 }
 
 func (s *Service) issuerObject() map[string]any {
