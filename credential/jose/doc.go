@@ -23,8 +23,19 @@
 // malformed, wrong_typ, wrong_cty, alg_none, alg_not_allowed,
 // key_type_mismatch, unknown_crit, kid_missing, kid_issuer_mismatch,
 // key_not_found, bad_signature, claim_mismatch, expired, not_yet_valid,
-// invalid_credential, invalid_presentation, nonce_mismatch,
-// audience_mismatch.
+// invalid_credential, invalid_presentation, holder_missing,
+// nonce_mismatch, audience_mismatch. Failures of the JWS layer (package
+// signing/jws) keep their *jws.Error wrapped, so errors.Is(err,
+// jws.ErrBadSignature) holds as well.
+//
+// The algorithm is checked first, before the kid and before anything is
+// resolved, so a token with alg "none" always fails with alg_none.
+//
+// JWT claims next to the document must agree with it: iss is the issuer
+// (holder), jti the id, and sub the id of a credentialSubject
+// (claim_mismatch otherwise). exp is exclusive (a token whose exp is now
+// has expired, RFC 7519); validUntil is inclusive (VCDM 2.0). A signed
+// presentation must name its holder (holder_missing).
 //
 // WARNING: a successful Verify says the issuer signed this document and
 // that it is within its validity period. It says nothing about whether the

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if we, ok := e.Err.(*jws.Error); ok && we.Reason == e.Reason {
+		return "jose: " + we.Error() // "jose: jws: <reason>: ..."
+	}
 	if e.Err != nil {
 		return "jose: " + e.Reason + ": " + e.Err.Error()
 	}
@@ -43,6 +47,17 @@ func (e *Error) Unwrap() error { return e.Err }
 
 func fail(reason string, format string, args ...any) *Error {
 	return &Error{Reason: reason, Err: fmt.Errorf(format, args...)}
+}
+
+// fromJWS turns a *jws.Error into an *Error with the same reason, keeping
+// it wrapped (errors.Is(err, jws.ErrBadSignature) still holds). Other
+// errors are returned as they are.
+func fromJWS(err error) error {
+	var we *jws.Error
+	if errors.As(err, &we) {
+		return &Error{Reason: we.Reason, Err: err}
+	}
+	return err
 }
 
 // Reason returns the reason code of a jose, jws or credential error,
@@ -188,6 +203,9 @@ func ParseCredential(token string) (*Secured, error) {
 	if claims.jti != "" && c.ID != "" && claims.jti != c.ID {
 		return nil, fail("claim_mismatch", "jti is not the credential id")
 	}
+	if claims.sub != "" && !slices.ContainsFunc(c.Subjects, func(s map[string]any) bool { return s["id"] == claims.sub }) {
+		return nil, fail("claim_mismatch", "sub is not the id of a credentialSubject")
+	}
 	return &Secured{JWS: p, Credential: c, claims: claims}, nil
 }
 
@@ -204,6 +222,12 @@ func ParsePresentation(token string) (*SecuredPresentation, error) {
 	if err != nil {
 		return nil, &Error{Reason: "invalid_presentation", Err: err}
 	}
+	if claims.iss != "" && claims.iss != vp.Holder {
+		return nil, fail("claim_mismatch", "iss %q is not the presentation holder %q", claims.iss, vp.Holder)
+	}
+	if claims.jti != "" && vp.ID != "" && claims.jti != vp.ID {
+		return nil, fail("claim_mismatch", "jti is not the presentation id")
+	}
 	return &SecuredPresentation{JWS: p, Presentation: vp, claims: claims}, nil
 }
 
@@ -211,7 +235,7 @@ func parse(token, wantTyp, wantCty string) (*jws.Parsed, map[string]any, jwtClai
 	var claims jwtClaims
 	p, err := jws.Parse(token)
 	if err != nil {
-		return nil, nil, claims, err
+		return nil, nil, claims, fromJWS(err)
 	}
 	if !mediaTypeIs(p.Header.Typ, wantTyp) {
 		return nil, nil, claims, fail("wrong_typ", "typ %q, want %q", p.Header.Typ, wantTyp)
@@ -331,7 +355,7 @@ func (s *Secured) VerifyProof(ctx context.Context, opts VerifyOptions) error {
 // a DID URL of the holder's DID, listed under authentication.
 func (s *SecuredPresentation) VerifyProof(ctx context.Context, opts VerifyOptions) error {
 	if s.Presentation.Holder == "" {
-		return fail("kid_issuer_mismatch", "a signed presentation needs a holder")
+		return fail("holder_missing", "a signed presentation must name its holder, whose key signs it")
 	}
 	return verifyJWS(ctx, s.JWS, s.Presentation.Holder, did.Authentication, opts)
 }
@@ -339,6 +363,12 @@ func (s *SecuredPresentation) VerifyProof(ctx context.Context, opts VerifyOption
 func verifyJWS(ctx context.Context, p *jws.Parsed, signer string, rel did.Relationship, opts VerifyOptions) error {
 	if opts.Keys == nil {
 		return errors.New("jose: VerifyOptions.Keys is required")
+	}
+	// Check the algorithm first, before any network lookup: a disallowed
+	// or "none" algorithm fails without resolving anything, and with that
+	// reason whatever else is wrong.
+	if err := checkAlg(p.Header.Alg, opts.Algorithms); err != nil {
+		return err
 	}
 	kid := p.Header.Kid
 	if kid == "" {
@@ -348,16 +378,11 @@ func verifyJWS(ctx context.Context, p *jws.Parsed, signer string, rel did.Relati
 	if didPart != signer {
 		return fail("kid_issuer_mismatch", "kid %q does not belong to %q", kid, signer)
 	}
-	// Check the algorithm before any network lookup: a disallowed or
-	// "none" algorithm fails without resolving anything.
-	if err := checkAlg(p.Header.Alg, opts.Algorithms); err != nil {
-		return err
-	}
 	pub, err := opts.Keys.ResolveKey(ctx, kid, rel)
 	if err != nil {
 		return &Error{Reason: "key_not_found", Err: err}
 	}
-	return p.Verify(pub, jws.VerifyOptions{Algorithms: opts.Algorithms})
+	return fromJWS(p.Verify(pub, jws.VerifyOptions{Algorithms: opts.Algorithms}))
 }
 
 func checkAlg(alg signing.Algorithm, allowed []signing.Algorithm) error {
@@ -438,7 +463,7 @@ func VerifyCredential(ctx context.Context, token string, opts VerifyOptions) (*c
 func PeekTyp(token string) (string, error) {
 	p, err := jws.Parse(token)
 	if err != nil {
-		return "", err
+		return "", fromJWS(err)
 	}
 	return p.Header.Typ, nil
 }
