@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v5"
 
@@ -74,4 +75,18 @@ func ReadJSONObject(c *echo.Context, max int64) (map[string]any, error) {
 		return nil, BadRequest("malformed_json", detail)
 	}
 	return obj, nil
+}
+
+// PathParam returns a path parameter decoded exactly once. Echo matches
+// routes on the escaped path when the request's escaping differs from the
+// default (URL.RawPath is set) and then hands out parameters still
+// escaped; otherwise it hands them out decoded. Unescaping every parameter
+// would decode the second kind twice (an id containing "%25" would lose
+// it), and unescaping none would leave "%2F" in the first.
+func PathParam(c *echo.Context, name string) (string, error) {
+	v := c.Param(name)
+	if c.Request().URL.RawPath == "" {
+		return v, nil
+	}
+	return url.PathUnescape(v)
 }

@@ -4,6 +4,7 @@
 //	POST /issuers/{name}/credentials/issue    issue (bearer token)
 //	POST /issuers/{name}/credentials/status   revoke, suspend, unsuspend (bearer token)
 //	GET  /issuers/{name}/credentials          issuance records, newest first (bearer token)
+//	GET  /issuers/{name}/credentials/{id}     one record and its current status (bearer token)
 //	GET  /issuers/{name}/status/{list}/{purpose}  the signed status list credential
 //	GET  /issuers/{name}/did.json             the issuer's DID document (did:web)
 //	GET  /issuers                             the issuers served here
@@ -17,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +48,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	g.POST("/credentials/issue", h.issue, auth)
 	g.POST("/credentials/status", h.updateStatus, auth)
 	g.GET("/credentials", h.records, auth)
+	g.GET("/credentials/:id", h.record, auth)
 }
 
 // service returns the named issuer and checks the caller may act for it
@@ -135,7 +138,7 @@ func (h *Handler) issue(c *echo.Context) error {
 	if err != nil {
 		return problem(err)
 	}
-	c.Response().Header().Set("Location", "/issuers/"+s.Profile().Name+"/credentials/"+out.Record.ID)
+	c.Response().Header().Set("Location", "/issuers/"+s.Profile().Name+"/credentials/"+url.PathEscape(out.Record.ID))
 	// credentialId is not part of the VC API response; it saves clients
 	// from decoding the JWS to learn the id they need for status changes.
 	return httpx.JSON(c, http.StatusCreated, map[string]any{
@@ -258,9 +261,14 @@ func (h *Handler) records(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, _ := strconv.Atoi(c.QueryParam("limit"))
-	if limit < 0 || limit > 1000 {
-		return httpx.BadRequest("limit_invalid", "limit must be between 1 and 1000")
+	limit := 0 // the store's default
+	if q := c.QueryParam("limit"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 1 || n > 1000 {
+			return httpx.BadRequest("limit_invalid", "limit must be between 1 and 1000",
+				httpx.FieldError{Field: "limit", Reason: "range"})
+		}
+		limit = n
 	}
 	recs, err := s.Records(c.Request().Context(), c.QueryParam("before"), limit)
 	if err != nil {
@@ -268,19 +276,45 @@ func (h *Handler) records(c *echo.Context) error {
 	}
 	out := make([]map[string]any, 0, len(recs))
 	for _, r := range recs {
-		m := map[string]any{
-			"id": r.ID, "type": r.Type, "format": r.Format, "issuedAt": r.IssuedAt, "validFrom": r.ValidFrom,
-			"statusList": r.ListID, "statusIndex": r.Index,
-		}
-		if r.Subject != "" {
-			m["subject"] = r.Subject
-		}
-		if !r.ValidUntil.IsZero() {
-			m["validUntil"] = r.ValidUntil
-		}
-		out = append(out, m)
+		out = append(out, recordView(r))
 	}
 	return httpx.JSON(c, http.StatusOK, map[string]any{"records": out})
+}
+
+// record answers GET /issuers/{name}/credentials/{id} (the Location of an
+// issued credential): its record and current status.
+func (h *Handler) record(c *echo.Context) error {
+	s, err := h.service(c)
+	if err != nil {
+		return err
+	}
+	id, err := httpx.PathParam(c, "id")
+	if err != nil {
+		return httpx.BadRequest("credential_id_invalid", "the credential id in the path is not correctly escaped")
+	}
+	st, rec, err := s.Status(c.Request().Context(), id)
+	if err != nil {
+		return problem(err)
+	}
+	m := recordView(rec)
+	m["revoked"], m["suspended"] = st.Revoked, st.Suspended
+	return httpx.JSON(c, http.StatusOK, m)
+}
+
+// recordView is an issuance record as the API shows it: metadata only,
+// never the signed credential.
+func recordView(r issuer.Record) map[string]any {
+	m := map[string]any{
+		"id": r.ID, "type": r.Type, "format": r.Format, "issuedAt": r.IssuedAt, "validFrom": r.ValidFrom,
+		"statusList": r.ListID, "statusIndex": r.Index,
+	}
+	if r.Subject != "" {
+		m["subject"] = r.Subject
+	}
+	if !r.ValidUntil.IsZero() {
+		m["validUntil"] = r.ValidUntil
+	}
+	return m
 }
 
 // problem translates issuer errors into problems.
