@@ -4,11 +4,14 @@
 //	POST /presentations/verify   {"verifiablePresentation": ..., "options": {"challenge", "domain"}}
 //
 // Both answer 200 with {verified, checks, warnings, errors} whenever the
-// input could be read, also when verification fails; 400 only for input
-// that is not a credential or presentation at all.
+// input could be read, also when verification fails; 400 (problem JSON)
+// for input that is not a credential or presentation at all, and for an
+// unsecured presentation that is not a well-formed VCDM 2.0 presentation
+// (its errors[].field points into the request body).
 package verifierhttp
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -79,8 +82,12 @@ func (h *Handler) verifyPresentation(c *echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	if doc, ok := v.(map[string]any); ok && !isEnvelope(doc, credential.TypeEnvelopedPresentation) {
-		if _, hasType := doc["type"]; !hasType {
-			return httpx.BadRequest("presentation_unreadable", "verifiablePresentation is neither a presentation nor an enveloped presentation")
+		// An unsecured presentation: it must at least be a well-formed
+		// VCDM 2.0 presentation (embedded credentials included) to be
+		// reported on; anything else is input to fix, not a failed
+		// verification.
+		if _, err := credential.PresentationFromMap(doc); err != nil {
+			return invalidPresentation(err)
 		}
 		return render(c, h.Verifier.VerifyUnsecuredPresentation(ctx, doc))
 	}
@@ -89,6 +96,19 @@ func (h *Handler) verifyPresentation(c *echo.Context) error {
 		return httpx.BadRequest("presentation_unreadable", err.Error(), httpx.FieldError{Field: "/verifiablePresentation", Reason: "format"})
 	}
 	return render(c, h.Verifier.VerifyPresentation(ctx, mt, data, opts))
+}
+
+// invalidPresentation is the 400 problem for a malformed presentation
+// document, naming the member at fault.
+func invalidPresentation(err error) error {
+	p := httpx.BadRequest("presentation_invalid", "verifiablePresentation is not a valid presentation")
+	var ve *credential.ValidationError
+	if errors.As(err, &ve) {
+		p.Detail += ": " + ve.Msg
+		p.Errors = []httpx.FieldError{{Field: "/verifiablePresentation" + ve.Field, Reason: ve.Reason, Message: ve.Msg}}
+	}
+	p.Err = err
+	return p
 }
 
 func isEnvelope(doc map[string]any, envelopeType string) bool {
