@@ -33,7 +33,7 @@ var cmdServe = &command{
 func init() {
 	cmdServe.run = func(ctx context.Context, e *env, args []string) error {
 		fs := newFlags(e, cmdServe)
-		demo := fs.Bool("demo", false, "on first start, create demo issuers (dopa, dbd, university), keys and a demo client")
+		demo := fs.Bool("demo", false, "on first start, create demo issuers (dopa, dbd, university, etda), keys and a demo client")
 		addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 		data := fs.String("data", "", "data directory (default $THAITRUST_DATA or ./"+defaultData+")")
 		public := fs.String("public-url", "", "base URL clients reach this server at (default http://ADDR)")

@@ -147,6 +147,7 @@ func (a *App) assemble(ctx context.Context, opts Options) error {
 			Store:           a.db.Issuer(),
 			Now:             opts.Now,
 			KeepCredentials: cfg.KeepCredentials,
+			AllowGeneric:    ic.AllowGeneric,
 		})
 		if err != nil {
 			return err
@@ -337,7 +338,9 @@ func (a *App) routes() *echo.Echo {
 
 func (a *App) healthz(c *echo.Context) error {
 	if err := a.db.Ping(); err != nil {
-		return httpx.JSON(c, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "store": err.Error()})
+		// The cause (which may name files) goes to the log, not the client.
+		a.log.ErrorContext(c.Request().Context(), "health check failed", "request_id", httpx.RequestID(c), "error", err.Error())
+		return httpx.JSON(c, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "store": "unavailable"})
 	}
 	return httpx.JSON(c, http.StatusOK, map[string]any{"status": "ok", "store": "ok", "issuers": len(a.issuers)})
 }

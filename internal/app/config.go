@@ -45,6 +45,15 @@ type IssuerConfig struct {
 	Algorithm   string            `json:"alg"`
 	DisplayName map[string]string `json:"display_name"`
 	Types       []string          `json:"types"`
+	// AllowGeneric lets this issuer sign credentials whose types are not
+	// in the catalogue, checking only their VCDM 2.0 structure
+	// (issuer.Config.AllowGeneric). It is for running W3C conformance
+	// test suites against a dedicated issuer only. Zero (and in the
+	// demo): catalogue types only.
+	//
+	// WARNING: an issuer with AllowGeneric signs any structurally valid
+	// claims its clients send; never enable it for a production issuer.
+	AllowGeneric bool `json:"allow_generic,omitempty"`
 }
 
 // LoadConfig reads DIR/thaitrust.json.

@@ -44,7 +44,21 @@ var demoIssuers = []demoIssuer{
 		[]string{"JuristicPersonCredential", "DirectorAuthorityCredential", "DelegationCredential"}},
 	{"university", signing.EdDSA, "มหาวิทยาลัยสยามดิจิทัล", "Siam Digital University",
 		[]string{"DegreeCredential", "TranscriptCredential"}},
+	// The trust-scheme operator issues the registry's credentials, so that
+	// every catalogue type has a demo issuer (GET /schemas promises that
+	// each example is accepted by the issuer of its type).
+	{"etda", signing.EdDSA, "สำนักงานพัฒนาธุรกรรมทางอิเล็กทรอนิกส์ (สพธอ.)", "Electronic Transactions Development Agency (ETDA)",
+		[]string{"AccreditationCredential", "IdPAccreditationCredential"}},
 }
+
+// demoKDF is the Argon2id cost of the demo's key files. Their passphrase
+// is generated (24 random bytes, see demoPassphrase), not chosen by a
+// person, so stretching it adds no security: guessing it is out of reach
+// at any cost per guess. The default cost (64 MiB, three passes) would
+// only make every start of the demo, and every CLI command on its data
+// directory, slower. Keys written by "thaitrust keys new" under a
+// person's passphrase keep the default.
+var demoKDF = signing.KDFParams{Time: 1, MemoryKiB: 8 << 10, Threads: 1}
 
 // IssuerDID returns the did:web of an issuer profile served under
 // publicURL/issuers/name.
@@ -52,8 +66,9 @@ func IssuerDID(publicURL, name string) (string, error) {
 	return did.WebDID(strings.TrimSuffix(publicURL, "/") + "/issuers/" + name)
 }
 
-// initDemo creates a demo data directory: keys for the three demo issuers
-// (encrypted with a generated passphrase kept in secrets/), a demo client
+// initDemo creates a demo data directory: keys for the demo issuers (dopa,
+// dbd, university, and etda for the registry's accreditation types),
+// encrypted with a generated passphrase kept in secrets/; a demo client
 // whose token is token (or a generated one), and a trust policy naming the
 // demo issuers. It does nothing to a directory that has a config already.
 func initDemo(dir, publicURL, token string) (*Config, error) {
@@ -77,7 +92,7 @@ func initDemo(dir, publicURL, token string) (*Config, error) {
 			return nil, err
 		}
 		rel := filepath.Join("keys", d.name+".key.json")
-		if err := signing.WriteKeyFile(filepath.Join(dir, rel), key, pass); err != nil {
+		if err := signing.WriteKeyFileKDF(filepath.Join(dir, rel), key, pass, demoKDF); err != nil {
 			return nil, fmt.Errorf("app: writing key of %s: %w", d.name, err)
 		}
 		id, err := IssuerDID(cfg.PublicURL, d.name)

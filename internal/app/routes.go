@@ -62,7 +62,7 @@ func registerSchemas(e *echo.Echo) {
 // Resolver: GET /1.0/identifiers/{did} returns the DID document.
 func registerResolver(e *echo.Echo, r *did.Resolver) {
 	e.GET("/1.0/identifiers/:did", func(c *echo.Context) error {
-		id, err := url.PathUnescape(c.Param("did"))
+		id, err := didParam(c.Param("did"))
 		if err != nil || !strings.HasPrefix(id, "did:") {
 			return httpx.BadRequest("invalid_did", "give a DID, e.g. /1.0/identifiers/did:key:z6Mk...")
 		}
@@ -81,6 +81,23 @@ func registerResolver(e *echo.Echo, r *did.Resolver) {
 		}
 		return httpx.WriteJSON(c, http.StatusOK, "application/did+json", doc)
 	})
+}
+
+// didParam returns the DID named by the path parameter of
+// /1.0/identifiers/{did}. Echo hands the parameter out as the client wrote
+// it when the request's escaping is not Go's default (URL.RawPath is set),
+// else decoded once. Either way it is taken as the DID as it stands: a DID
+// may itself contain percent-encoding (did:web:example.com%3A8443, a
+// did:web with a port), and decoding that would name another DID
+// (did:web:example.com:8443). It is decoded once more only when it still
+// is evidently an escaped DID: it does not start with "did:"
+// (did%3Aweb%3A..., as encodeURIComponent writes it) or it holds an
+// escaped percent sign (%25).
+func didParam(raw string) (string, error) {
+	if strings.HasPrefix(raw, "did:") && !strings.Contains(raw, "%25") {
+		return raw, nil
+	}
+	return url.PathUnescape(raw)
 }
 
 var homePage = template.Must(template.New("home").Parse(`<!doctype html>
