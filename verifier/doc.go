@@ -12,14 +12,31 @@
 //     under the issuer DID's assertionMethod) verifies the signature with
 //     an allowed algorithm.
 //   - validity: now is within validFrom/validUntil (and exp/nbf).
-//   - schema: the claims satisfy the JSON Schema of the credential type.
+//   - schema: the claims satisfy the JSON Schema of every catalogue type
+//     the credential claims (skipped, with a no_schema warning, when it
+//     claims none).
 //   - status: no revocation or suspension bit is set in the issuer's
-//     published status lists (fetched, verified and cached).
-//   - issuer_trust: the policy trusts this issuer for this credential
-//     type at the time of issuance.
+//     published status lists (fetched, verified and cached). A
+//     credential without credentialStatus passes with a no_status
+//     warning: it cannot be revoked.
+//   - issuer_trust: the policy trusts this issuer for every type the
+//     credential claims (all but VerifiableCredential) at the time of
+//     issuance (validFrom, else now).
 //
 // When the format or signature check fails, the later checks are skipped:
-// nothing in an unauthenticated document is worth acting on.
+// nothing in an unauthenticated document is worth acting on. Issuer trust
+// is decided right after the format check, although it is reported last:
+// when the issuer is not trusted, the signature, validity, schema and
+// status checks are skipped (reason not_checked_issuer_trust), so that a
+// credential naming an untrusted issuer never makes the verifier resolve
+// that issuer's DID or fetch its status lists, URLs chosen by whoever
+// wrote the credential. The checks are always reported in the order above.
+//
+// A presentation (vp+jwt) goes through format, presentation_proof (the
+// holder's key, listed under authentication, signed it),
+// presentation_binding (nonce and audience, and exp/nbf) and credentials
+// (each embedded credential verifies, as above; its Result is in
+// Result.Credentials). An unsecured presentation is never verified.
 //
 // Every failure carries a stable reason code (for example "revoked",
 // "expired", "untrusted_issuer", "bad_signature") and sentences in

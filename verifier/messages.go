@@ -39,6 +39,7 @@ var messages = map[string]message{
 	"untrusted_issuer":           {"The issuer is not trusted to issue this kind of credential.", "ผู้ออกเอกสารไม่ได้รับความเชื่อถือให้ออกเอกสารประเภทนี้"},
 	"type_not_trusted":           {"This verifier does not accept this kind of credential from any issuer.", "ผู้ตรวจสอบไม่รับเอกสารประเภทนี้จากผู้ออกรายใด"},
 	"trust_unavailable":          {"The trust registry could not be consulted. Try again later.", "ไม่สามารถตรวจสอบกับทะเบียนความน่าเชื่อถือได้ โปรดลองใหม่ภายหลัง"},
+	"holder_missing":             {"The presentation does not name its holder, so its signature cannot be checked.", "เอกสารสำแดงไม่ระบุผู้ถือ จึงตรวจลายมือชื่อไม่ได้"},
 	"presentation_unsecured":     {"The presentation is not signed by its holder, so the holder is not authenticated.", "เอกสารสำแดงไม่ได้ลงนามโดยผู้ถือ จึงยืนยันตัวผู้ถือไม่ได้"},
 	"nonce_mismatch":             {"The presentation was made for another request (possible replay). Ask the holder to present again.", "เอกสารสำแดงจัดทำสำหรับคำขออื่น (อาจเป็นการนำมาใช้ซ้ำ) โปรดให้ผู้ถือสำแดงใหม่"},
 	"audience_mismatch":          {"The presentation was made for another verifier.", "เอกสารสำแดงจัดทำสำหรับผู้ตรวจสอบรายอื่น"},

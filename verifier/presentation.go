@@ -24,15 +24,21 @@ type PresentationOptions struct {
 // verify.
 func (v *Verifier) VerifyPresentation(ctx context.Context, mediaType, data string, opts PresentationOptions) *Result {
 	r := &Result{}
+	skipRest := func() *Result {
+		for _, name := range []string{CheckPresentation, CheckBinding, CheckCredentials} {
+			r.skip(name, "not_checked_"+CheckFormat)
+		}
+		return r.finish()
+	}
 	if mediaType != jose.MediaTypePresentation && mediaType != jose.TypPresentation {
 		r.fail(CheckFormat, "unsupported_format", fmt.Errorf("media type %q", mediaType))
-		return r.finish()
+		return skipRest()
 	}
 	r.Format = jose.TypPresentation
 	s, err := jose.ParsePresentation(data)
 	if err != nil {
 		r.fail(CheckFormat, reasonOr(err, "malformed"), err)
-		return r.finish()
+		return skipRest()
 	}
 	r.pass(CheckFormat, "")
 	r.Holder = s.Presentation.Holder
@@ -63,11 +69,15 @@ func (v *Verifier) VerifyUnsecuredPresentation(ctx context.Context, doc map[stri
 	p, err := credential.PresentationFromMap(doc)
 	if err != nil {
 		r.fail(CheckFormat, "invalid_presentation", err)
+		for _, name := range []string{CheckPresentation, CheckBinding, CheckCredentials} {
+			r.skip(name, "not_checked_"+CheckFormat)
+		}
 		return r.finish()
 	}
 	r.pass(CheckFormat, "")
 	r.Holder = p.Holder
 	r.fail(CheckPresentation, "presentation_unsecured", nil)
+	r.skip(CheckBinding, "not_checked_"+CheckPresentation)
 	v.verifyEmbedded(ctx, r, p)
 	return r.finish()
 }

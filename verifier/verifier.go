@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/thaitrust/thaitrust/credential"
@@ -185,13 +186,24 @@ func (r *Result) skip(check, reason string) {
 }
 
 func (r *Result) fail(check, reason string, err error) {
+	r.add(failedCheck(check, reason, err))
+}
+
+func failedCheck(check, reason string, err error) Check {
 	m := messageFor(reason)
 	c := Check{Check: check, Status: Failed, Reason: reason, Message: m.en, MessageTH: m.th}
 	if err != nil {
 		c.Detail = err.Error()
 	}
+	return c
+}
+
+// add appends a check made earlier; a failed one is also an error.
+func (r *Result) add(c Check) {
 	r.Checks = append(r.Checks, c)
-	r.Errors = append(r.Errors, Finding{Check: check, Reason: reason, Message: m.en, MessageTH: m.th})
+	if c.Status == Failed {
+		r.Errors = append(r.Errors, Finding{Check: c.Check, Reason: c.Reason, Message: c.Message, MessageTH: c.MessageTH})
+	}
 }
 
 func (r *Result) warn(check, reason string) {
@@ -235,6 +247,21 @@ func (v *Verifier) VerifyCredential(ctx context.Context, mediaType, data string)
 	r.Credential, r.Issuer, r.Type = c, c.Issuer.ID, c.PrimaryType()
 	r.pass(CheckFormat, "")
 
+	// Issuer trust is decided first, although it is reported last: a
+	// credential that names an untrusted issuer must not make the
+	// verifier resolve that issuer's DID or fetch its status list (URLs
+	// chosen by whoever wrote the credential). The decision rests only
+	// on the policy, so it is safe to make before the signature.
+	now := v.now()
+	trust := v.checkTrust(ctx, c, now)
+	if trust.Status != Passed {
+		for _, name := range []string{CheckSignature, CheckValidity, CheckSchema, CheckStatus} {
+			r.skip(name, "not_checked_"+CheckIssuerTrust)
+		}
+		r.add(trust)
+		return r.finish()
+	}
+
 	if err := s.VerifyProof(ctx, v.opts); err != nil {
 		r.fail(CheckSignature, reasonOr(err, "bad_signature"), err)
 		v.skipRest(r, CheckSignature)
@@ -242,7 +269,6 @@ func (v *Verifier) VerifyCredential(ctx context.Context, mediaType, data string)
 	}
 	r.pass(CheckSignature, string(s.JWS.Header.Alg))
 
-	now := v.now()
 	if err := s.CheckValidity(now, v.cfg.ClockSkew); err != nil {
 		r.fail(CheckValidity, reasonOr(err, "expired"), err)
 	} else {
@@ -250,7 +276,7 @@ func (v *Verifier) VerifyCredential(ctx context.Context, mediaType, data string)
 	}
 	v.checkSchema(r, c)
 	v.checkStatus(ctx, r, c)
-	v.checkTrust(ctx, r, c, now)
+	r.add(trust)
 	return r.finish()
 }
 
@@ -264,18 +290,27 @@ func (v *Verifier) skipRest(r *Result, after string) {
 	}
 }
 
+// checkSchema validates the credential against the schema of every
+// catalogue type it claims: a credential of two catalogue types must
+// satisfy both.
 func (v *Verifier) checkSchema(r *Result, c *credential.Credential) {
-	t := c.PrimaryType()
-	if _, ok := schemas.Lookup(t); !ok {
+	var checked []string
+	for _, t := range c.Types {
+		if _, ok := schemas.Lookup(t); !ok || slices.Contains(checked, t) {
+			continue
+		}
+		if err := schemas.Validate(t, c.Map()); err != nil {
+			r.fail(CheckSchema, "schema_invalid", err)
+			return
+		}
+		checked = append(checked, t)
+	}
+	if len(checked) == 0 {
 		r.skip(CheckSchema, "no_schema")
 		r.warn(CheckSchema, "no_schema")
 		return
 	}
-	if err := schemas.Validate(t, c.Map()); err != nil {
-		r.fail(CheckSchema, "schema_invalid", err)
-		return
-	}
-	r.pass(CheckSchema, t)
+	r.pass(CheckSchema, strings.Join(checked, ", "))
 }
 
 func (v *Verifier) checkStatus(ctx context.Context, r *Result, c *credential.Credential) {
@@ -286,6 +321,7 @@ func (v *Verifier) checkStatus(ctx context.Context, r *Result, c *credential.Cre
 	}
 	if len(c.Status) == 0 {
 		r.skip(CheckStatus, "no_status")
+		r.warn(CheckStatus, "no_status")
 		return
 	}
 	for _, e := range c.Status {
@@ -329,25 +365,36 @@ func statusReason(err error) string {
 	}
 }
 
-func (v *Verifier) checkTrust(ctx context.Context, r *Result, c *credential.Credential, now time.Time) {
+// checkTrust decides whether the policy trusts the issuer for every type
+// the credential claims (all but VerifiableCredential): an issuer trusted
+// for degrees must not be able to mint a credential that is also a
+// citizen ID. It returns the issuer_trust check.
+func (v *Verifier) checkTrust(ctx context.Context, c *credential.Credential, now time.Time) Check {
 	at := c.ValidFrom
 	if at.IsZero() {
 		at = now
 	}
-	d, err := v.cfg.Trust.TrustIssuer(ctx, TrustQuery{Issuer: c.Issuer.ID, Type: c.PrimaryType(), At: at})
-	if err != nil {
-		r.fail(CheckIssuerTrust, "trust_unavailable", err)
-		return
-	}
-	if !d.Trusted {
-		reason := d.Reason
-		if reason == "" {
-			reason = "untrusted_issuer"
+	var bases []string
+	for _, t := range c.Types {
+		if t == credential.TypeCredential && len(c.Types) > 1 {
+			continue
 		}
-		r.fail(CheckIssuerTrust, reason, errors.New(d.Basis))
-		return
+		d, err := v.cfg.Trust.TrustIssuer(ctx, TrustQuery{Issuer: c.Issuer.ID, Type: t, At: at})
+		if err != nil {
+			return failedCheck(CheckIssuerTrust, "trust_unavailable", err)
+		}
+		if !d.Trusted {
+			reason := d.Reason
+			if reason == "" {
+				reason = "untrusted_issuer"
+			}
+			return failedCheck(CheckIssuerTrust, reason, errors.New(d.Basis))
+		}
+		if !slices.Contains(bases, d.Basis) {
+			bases = append(bases, d.Basis)
+		}
 	}
-	r.pass(CheckIssuerTrust, d.Basis)
+	return Check{Check: CheckIssuerTrust, Status: Passed, Detail: strings.Join(bases, "; ")}
 }
 
 func reasonOr(err error, def string) string {
