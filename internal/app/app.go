@@ -89,7 +89,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	case errors.Is(err, fs.ErrNotExist) && opts.Demo:
 		pub := opts.PublicURL
 		if pub == "" {
-			pub = "http://127.0.0.1:8080"
+			pub = DefaultPublicURL
 		}
 		if cfg, err = initDemo(opts.DataDir, pub, opts.DemoToken); err != nil {
 			return nil, err

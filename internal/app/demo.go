@@ -66,14 +66,46 @@ func IssuerDID(publicURL, name string) (string, error) {
 	return did.WebDID(strings.TrimSuffix(publicURL, "/") + "/issuers/" + name)
 }
 
+// ErrInitialized reports that a data directory has a configuration
+// already.
+var ErrInitialized = errors.New("app: the data directory is initialised already")
+
+// DefaultPublicURL is the public URL of a demo data directory created
+// without one.
+const DefaultPublicURL = "http://127.0.0.1:8080"
+
+// InitDemo creates a demo data directory at dir, as the first start of
+// serve --demo does, without opening its store or serving it: for the CLI
+// (thaitrust init --demo) and tests. publicURL "" means DefaultPublicURL;
+// token "" means a generated demo client token (kept in
+// dir/secrets/demo-token). A directory with a configuration is left
+// alone: ErrInitialized.
+func InitDemo(dir, publicURL, token string) (*Config, error) {
+	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
+		return nil, fmt.Errorf("%w: %s has a %s", ErrInitialized, dir, ConfigFile)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if token != "" && len(token) < minDemoTokenLength {
+		return nil, fmt.Errorf("app: %s must be at least %d characters", EnvDemoToken, minDemoTokenLength)
+	}
+	if publicURL == "" {
+		publicURL = DefaultPublicURL
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return initDemo(dir, publicURL, token)
+}
+
 // initDemo creates a demo data directory: keys for the demo issuers (dopa,
 // dbd, university, and etda for the registry's accreditation types),
 // encrypted with a generated passphrase kept in secrets/; a demo client
 // whose token is token (or a generated one), and a trust policy naming the
 // demo issuers. It does nothing to a directory that has a config already.
 func initDemo(dir, publicURL, token string) (*Config, error) {
-	if _, err := url.Parse(publicURL); err != nil {
-		return nil, fmt.Errorf("app: public URL: %w", err)
+	if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("app: public URL %q: want http(s)://HOST[:PORT][/PATH]", publicURL)
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o700); err != nil {
 		return nil, err
