@@ -5,6 +5,7 @@
 // Usage:
 //
 //	thaitrust serve [--demo] [--addr HOST:PORT] [--data DIR] [--public-url URL]
+//	thaitrust init --demo [--data DIR] [--public-url URL]
 //	thaitrust issue --type TYPE --claims FILE [--issuer NAME] [--out FILE]
 //	thaitrust verify [--json] FILE|-
 //	thaitrust status revoke|suspend|unsuspend CREDENTIAL_ID [--issuer NAME]
@@ -51,7 +52,7 @@ type env struct {
 var commands []*command
 
 func init() {
-	commands = []*command{cmdServe, cmdIssue, cmdVerify, cmdStatus, cmdKeys, cmdSchemas}
+	commands = []*command{cmdServe, cmdInit, cmdIssue, cmdVerify, cmdStatus, cmdKeys, cmdSchemas}
 }
 
 func main() {
@@ -73,11 +74,12 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 var errFail = errors.New("failed")
 
 func run(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" && len(args) == 1 {
+	if len(args) == 0 {
+		printUsage(e.stderr)
+		return exitUsage
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" && len(args) == 1 {
 		printUsage(e.stdout)
-		if len(args) == 0 {
-			return exitUsage
-		}
 		return exitOK
 	}
 	if args[0] == "help" {

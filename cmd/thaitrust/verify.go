@@ -45,10 +45,11 @@ func init() {
 		if _, err := os.Stat(filepath.Join(dir, app.ConfigFile)); err != nil {
 			return usagef("no trust policy: %s has no %s (give --data DIR)", dir, app.ConfigFile)
 		}
-		v, err := app.OpenVerifier(dir, nil)
+		v, done, err := openVerifier(ctx, e, dir)
 		if err != nil {
 			return err
 		}
+		defer done()
 		res, err := verifyInput(ctx, v, raw, verifier.PresentationOptions{Challenge: *challenge, Domain: *domain})
 		if err != nil {
 			return usagef("%s: %v", pos[0], err)
@@ -69,6 +70,25 @@ func init() {
 		}
 		return nil
 	}
+}
+
+// openVerifier returns the verifier of a data directory. When no server
+// holds the directory, it is opened whole, so that the status lists of its
+// own issuers are read from its store (no server needs to run, and a
+// revocation made with "thaitrust status" shows at once). When a running
+// server holds it (or its keys cannot be opened), the verifier is built
+// from the configuration and public keys alone, and fetches status lists
+// over HTTP from that server like any verifier.
+func openVerifier(ctx context.Context, e *env, dir string) (*verifier.Verifier, func(), error) {
+	a, err := app.Open(ctx, app.Options{DataDir: dir, Log: quietLog(e)})
+	if err == nil {
+		return a.Verifier(), func() { a.Close() }, nil
+	}
+	v, verr := app.OpenVerifier(dir, nil)
+	if verr != nil {
+		return nil, nil, verr
+	}
+	return v, func() {}, nil
 }
 
 // verifyInput recognises the input's form and verifies it.
