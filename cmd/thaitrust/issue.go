@@ -49,7 +49,11 @@ func init() {
 			return usagef("%s is not a JSON object: %v", *claims, err)
 		}
 		cred := doc
-		if _, whole := doc["credentialSubject"]; !whole {
+		if _, whole := doc["credentialSubject"]; whole {
+			if !hasType(doc, *typ) {
+				return usagef("%s is a credential whose type does not include %s", *claims, *typ)
+			}
+		} else {
 			cred = map[string]any{
 				"@context":          []any{credential.ContextV2, issuer.ContextThaiTrust},
 				"type":              []any{credential.TypeCredential, *typ},
@@ -73,6 +77,7 @@ func init() {
 				VerifiableCredential struct {
 					ID string `json:"id"`
 				} `json:"verifiableCredential"`
+				CredentialID string `json:"credentialId"`
 			}
 			if err := t.remote.do(ctx, "POST", "/issuers/"+name+"/credentials/issue", map[string]any{"credential": cred}, &resp); err != nil {
 				return err
@@ -81,7 +86,7 @@ func init() {
 			if err != nil {
 				return fmt.Errorf("server answered with an unreadable credential: %w", err)
 			}
-			jwt = env.Data
+			jwt, id = env.Data, resp.CredentialID
 		} else {
 			ic, err := pickIssuer(t.local.Config, *issuerName, *typ)
 			if err != nil {

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"crypto"
+	"flag"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/thaitrust/thaitrust/internal/app"
@@ -24,6 +26,9 @@ func init() {
 			return usagef("give a subcommand: new or show")
 		}
 		switch args[0] {
+		case "-h", "-help", "--help":
+			fmt.Fprintf(e.stderr, "Usage: thaitrust %s\n\n%s\n\nRun 'thaitrust keys new --help' for the flags of keys new.\n", cmdKeys.usage, cmdKeys.brief)
+			return flag.ErrHelp
 		case "new":
 			fs := newFlags(e, cmdKeys)
 			alg := fs.String("alg", "EdDSA", "algorithm: EdDSA (Ed25519), ES256 (P-256) or ES384 (P-384)")
@@ -33,6 +38,9 @@ func init() {
 			}
 			if *out == "" {
 				return usagef("--out FILE is required")
+			}
+			if _, err := os.Lstat(*out); err == nil {
+				return fmt.Errorf("%s exists; not overwriting it (a key file may hold the only copy of a key)", *out)
 			}
 			a, err := signing.ParseAlgorithm(*alg)
 			if err != nil {
@@ -65,8 +73,14 @@ func init() {
 	}
 }
 
+// minPassphrase is the shortest passphrase keys new accepts.
+const minPassphrase = 12
+
 func passphrase(e *env) ([]byte, error) {
 	if p := e.getenv(app.EnvKeyPassphrase); p != "" {
+		if len(p) < minPassphrase {
+			return nil, usagef("%s must be at least %d characters", app.EnvKeyPassphrase, minPassphrase)
+		}
 		return []byte(p), nil
 	}
 	fmt.Fprint(e.stderr, "Passphrase for the new key: ")
@@ -78,8 +92,8 @@ func passphrase(e *env) ([]byte, error) {
 		}
 		return nil, usagef("the passphrase must not be empty")
 	}
-	if len(line) < 12 {
-		return nil, usagef("the passphrase must be at least 12 characters")
+	if len(line) < minPassphrase {
+		return nil, usagef("the passphrase must be at least %d characters", minPassphrase)
 	}
 	return []byte(line), nil
 }
