@@ -6,7 +6,11 @@
 // Service.Issue takes an unsigned credential document whose type names a
 // credential type of the catalogue (package schemas) that the profile may
 // issue. The issuer completes the envelope (id, issuer, validFrom,
-// validUntil from the type's default validity, credentialSchema),
+// validUntil, credentialSchema), where validUntil, unless the request
+// sets it, is the earlier of validFrom plus the type's default validity
+// and the end of the expiry date of the document the credential is about
+// (for a ThaiCitizenCredential, credentialSubject.card.expiryDate, Thai
+// time; a card that has expired is refused),
 // validates the structure (package credential) and the claims (package
 // schemas), allocates a status-list index, adds one credentialStatus entry
 // per purpose (revocation and suspension), signs the result as vc+jwt
@@ -25,7 +29,12 @@
 // store.
 //
 // Lists are published as signed BitstringStatusListCredentials
-// (Service.StatusListCredential) at a stable URL per list and purpose.
+// (Service.StatusListCredential) at a stable URL per list and purpose. A
+// signed list is reused until its bits change or half its validity has
+// passed; reserving indexes does not re-sign it.
+//
+// Issue and Prepare never modify the request's document, and what they
+// return shares no memory with it.
 //
 // # Records
 //

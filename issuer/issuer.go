@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/rand"
@@ -120,10 +121,11 @@ type block struct {
 	latestSeen int64
 }
 
+// published is a signed status list credential and the bits it carries.
 type published struct {
-	version int64
-	signed  time.Time
-	token   string
+	bits   []byte
+	signed time.Time
+	token  string
 }
 
 // New returns a Service. The profile needs a name, a DID, a signer whose
@@ -250,10 +252,10 @@ func (s *Service) Prepare(in map[string]any) (map[string]any, string, error) {
 	if in == nil {
 		return nil, "", &InvalidError{Field: "", Reason: "not_object", Msg: "the credential must be a JSON object", Err: credential.ErrInvalid}
 	}
-	doc := make(map[string]any, len(in)+6)
-	for k, v := range in {
-		doc[k] = v
-	}
+	// A deep copy: the completed document (and the credential built on
+	// it) must not share memory with the caller's map, which the caller
+	// may reuse.
+	doc := cloneJSON(in).(map[string]any)
 	typ, err := s.catalogueType(doc)
 	if err != nil {
 		return nil, "", err
@@ -312,14 +314,29 @@ func (s *Service) Prepare(in map[string]any) (map[string]any, string, error) {
 	if _, ok := doc["validFrom"]; !ok {
 		doc["validFrom"] = now.Format(time.RFC3339)
 	}
-	if _, ok := doc["validUntil"]; !ok && t.DefaultValidity > 0 {
+	if _, ok := doc["validUntil"]; !ok {
 		from := now
 		if vf, ok := doc["validFrom"].(string); ok {
 			if ts, err := time.Parse(time.RFC3339, vf); err == nil {
 				from = ts.UTC()
 			}
 		}
-		doc["validUntil"] = from.Add(t.DefaultValidity).Format(time.RFC3339)
+		var until time.Time
+		if t.DefaultValidity > 0 {
+			until = from.Add(t.DefaultValidity)
+		}
+		if exp, field, ok := dataExpiry(typ, doc); ok {
+			if exp.Before(from) {
+				return nil, "", &InvalidError{Field: field, Reason: "expired",
+					Msg: "the document the credential is about has expired", Err: credential.ErrInvalid}
+			}
+			if until.IsZero() || exp.Before(until) {
+				until = exp
+			}
+		}
+		if !until.IsZero() {
+			doc["validUntil"] = until.UTC().Format(time.RFC3339)
+		}
 	}
 	if _, ok := doc["credentialSchema"]; !ok && known {
 		doc["credentialSchema"] = map[string]any{"id": t.SchemaID, "type": "JsonSchema"}
@@ -333,6 +350,61 @@ func (s *Service) Prepare(in map[string]any) (map[string]any, string, error) {
 		}
 	}
 	return doc, typ, nil
+}
+
+// expiryDates names, per catalogue type, the claim holding the expiry
+// date of the document a credential is about (an ISO date, valid through
+// that day in Thailand). The credential expires with it unless the
+// request sets validUntil.
+var expiryDates = map[string][]string{
+	"ThaiCitizenCredential": {"credentialSubject", "card", "expiryDate"},
+}
+
+// ict is Indochina Time, the time zone of dates on Thai documents.
+var ict = time.FixedZone("ICT", 7*60*60)
+
+// dataExpiry returns the end of the expiry date named by expiryDates for
+// typ, and its JSON pointer. ok is false when the type has none or the
+// claim is absent or not a date (schema validation reports that).
+func dataExpiry(typ string, doc map[string]any) (end time.Time, field string, ok bool) {
+	path, known := expiryDates[typ]
+	if !known {
+		return time.Time{}, "", false
+	}
+	var v any = doc
+	for _, k := range path {
+		m, isMap := v.(map[string]any)
+		if !isMap {
+			return time.Time{}, "", false
+		}
+		v = m[k]
+	}
+	s, _ := v.(string)
+	d, err := time.ParseInLocation(time.DateOnly, s, ict)
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	return d.AddDate(0, 0, 1).Add(-time.Second), "/" + strings.Join(path, "/"), true
+}
+
+// cloneJSON deep-copies a decoded JSON value (maps and slices; other
+// values are immutable).
+func cloneJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x)+6) // room for what Prepare adds
+		for k, e := range x {
+			m[k] = cloneJSON(e)
+		}
+		return m
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = cloneJSON(e)
+		}
+		return out
+	}
+	return v
 }
 
 // invalid turns a validation error of package credential or schemas into
@@ -622,15 +694,17 @@ func (s *Service) StatusListCredential(ctx context.Context, listID, purpose stri
 	}
 	key := listID + "/" + purpose
 	now := s.now()
-	s.pubMu.Lock()
-	p, ok := s.pub[key]
-	s.pubMu.Unlock()
-	if ok && p.version == l.Version && now.Sub(p.signed) < s.cfg.ListValidity/2 {
-		return p.token, nil
-	}
 	bits := l.Revoked
 	if purpose == status.PurposeSuspension {
 		bits = l.Suspended
+	}
+	// The cache is keyed on the bits, not the list's Version: reserving
+	// indexes changes the list but not what is published.
+	s.pubMu.Lock()
+	p, ok := s.pub[key]
+	s.pubMu.Unlock()
+	if ok && bytes.Equal(p.bits, bits) && now.Sub(p.signed) < s.cfg.ListValidity/2 && !now.Before(p.signed) {
+		return p.token, nil
 	}
 	bs, err := bitsOf(bits, l.Size)
 	if err != nil {
@@ -646,7 +720,7 @@ func (s *Service) StatusListCredential(ctx context.Context, listID, purpose stri
 		return "", fmt.Errorf("issuer: signing status list: %w", err)
 	}
 	s.pubMu.Lock()
-	s.pub[key] = published{version: l.Version, signed: now, token: token}
+	s.pub[key] = published{bits: bytes.Clone(bits), signed: now, token: token}
 	s.pubMu.Unlock()
 	return token, nil
 }
