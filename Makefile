@@ -4,7 +4,8 @@
 #   make test    set up what is missing, run every test (unit, store conformance,
 #                end-to-end, interop, brief fuzzing)
 #   make lint    gofmt and go vet
-#   make bench   benchmarks with their baselines (figures in bench/latest.txt)
+#   make bench   benchmarks with their baselines, and the HTTP issuance load
+#                test (internal/loadgen); figures in bench/latest.txt
 #   make fuzz    fuzz every parser for FUZZTIME each (default 60s)
 
 SHELL      := /bin/bash
@@ -15,6 +16,8 @@ BIN        := bin/thaitrust
 FUZZTIME   ?= 60s
 TEST_FUZZTIME ?= 3s
 BENCHTIME  ?= 2s
+LOADTIME   ?= 10s
+LOADCLIENTS ?= 32
 PKGS       := ./...
 
 .DEFAULT_GOAL := help
@@ -39,7 +42,7 @@ test: setup lint test-unit test-interop test-fuzz ## run every test
 test-unit:
 	$(GO) test -race -count=1 -timeout 10m $(PKGS)
 
-test-interop:
+test-interop: ## interop tests (module interop/: lestrrat-go/jwx, trustbloc/vc-go)
 	cd interop && $(GO) test -count=1 -timeout 5m ./...
 
 test-fuzz: ## run each fuzz target briefly (TEST_FUZZTIME each)
@@ -51,10 +54,11 @@ lint: ## gofmt and go vet
 	$(GO) vet $(PKGS)
 	cd interop && $(GO) vet ./...
 
-bench: setup ## run the benchmarks; each reports its ratio to a baseline measured in the same run
+bench: setup ## benchmarks (each with its baseline, same run) and the HTTP issuance load test; figures in bench/latest.txt
 	@mkdir -p bench
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count 1 $(PKGS) | tee bench/latest.txt
-	cd interop && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count 1 ./... | tee -a ../bench/latest.txt
+	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count 1 $(PKGS) | tee bench/latest.txt
+	set -o pipefail; cd interop && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count 1 ./... | tee -a ../bench/latest.txt
+	set -o pipefail; $(GO) run ./internal/loadgen -duration $(LOADTIME) -clients $(LOADCLIENTS) | tee -a bench/latest.txt
 
 fuzz: setup ## fuzz every parser for FUZZTIME each
 	@scripts/fuzz.sh $(FUZZTIME)
