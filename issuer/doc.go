@@ -10,7 +10,8 @@
 // sets it, is the earlier of validFrom plus the type's default validity
 // and the end of the expiry date of the document the credential is about
 // (for a ThaiCitizenCredential, credentialSubject.card.expiryDate, Thai
-// time; a card that has expired is refused),
+// time; a card that has expired is refused), and where a credentialSchema
+// the request gives may name only the type's own schema,
 // validates the structure (package credential) and the claims (package
 // schemas), allocates a status-list index, adds one credentialStatus entry
 // per purpose (revocation and suspension), signs the result as vc+jwt

@@ -338,8 +338,13 @@ func (s *Service) Prepare(in map[string]any) (map[string]any, string, error) {
 			doc["validUntil"] = until.UTC().Format(time.RFC3339)
 		}
 	}
-	if _, ok := doc["credentialSchema"]; !ok && known {
+	if cs, ok := doc["credentialSchema"]; known && !ok {
 		doc["credentialSchema"] = map[string]any{"id": t.SchemaID, "type": "JsonSchema"}
+	} else if known && !onlySchema(cs, t.SchemaID) {
+		// The issuer validates against the catalogue schema only; it
+		// must not sign a claim of conformance to any other.
+		return nil, "", &InvalidError{Field: "/credentialSchema", Reason: "schema_mismatch",
+			Msg: "credentialSchema may only name the type's schema " + t.SchemaID + " (or be left out)", Err: credential.ErrInvalid}
 	}
 	if _, err := credential.FromMap(doc); err != nil {
 		return nil, "", invalid(err)
@@ -385,6 +390,22 @@ func dataExpiry(typ string, doc map[string]any) (end time.Time, field string, ok
 		return time.Time{}, "", false
 	}
 	return d.AddDate(0, 0, 1).Add(-time.Second), "/" + strings.Join(path, "/"), true
+}
+
+// onlySchema reports whether a credentialSchema value (an object or a
+// non-empty array of them) names the schema id and nothing else.
+func onlySchema(v any, id string) bool {
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
+	}
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		if m == nil || m["id"] != id {
+			return false
+		}
+	}
+	return len(list) > 0
 }
 
 // cloneJSON deep-copies a decoded JSON value (maps and slices; other

@@ -160,6 +160,12 @@ func TestIssueRejects(t *testing.T) {
 		{name: "issuer absent", doc: degree("issuer", nil), wantErr: nil}, // filled in
 		{name: "credentialStatus supplied", doc: degree("credentialStatus", []any{status.Entry("https://evil.example/s/1", "revocation", 7)}), field: "/credentialStatus"},
 		{name: "credentialStatus empty", doc: degree("credentialStatus", []any{}), field: "/credentialStatus"},
+		{name: "credentialSchema of another schema", doc: degree("credentialSchema", map[string]any{"id": "https://evil.example/degree.json", "type": "JsonSchema"}), field: "/credentialSchema"},
+		{name: "credentialSchema with another as well", doc: degree("credentialSchema", []any{
+			map[string]any{"id": "https://thaitrust.example/schemas/DegreeCredential.json", "type": "JsonSchema"},
+			map[string]any{"id": "https://evil.example/degree.json", "type": "JsonSchema"},
+		}), field: "/credentialSchema"},
+		{name: "credentialSchema of the type", doc: degree("credentialSchema", map[string]any{"id": "https://thaitrust.example/schemas/DegreeCredential.json", "type": "JsonSchema"})},
 		{name: "@context not an array", doc: degree("@context", credential.ContextV2), field: "/@context"},
 		{name: "@context without VCDM 2", doc: degree("@context", []any{"https://thaitrust.example/ns/credentials/v1"}), field: "/@context/0"},
 		{name: "id not a URL", doc: degree("id", "12345"), field: "/id"},
@@ -190,7 +196,7 @@ func TestIssueRejects(t *testing.T) {
 				return
 			}
 			if err == nil {
-				t.Fatalf("issued %s", is.Token)
+				t.Fatalf("issued %s", is.Credential.ID)
 			}
 			if is != nil {
 				t.Errorf("result with an error")
@@ -218,8 +224,22 @@ func TestIssueRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 1 { // "issuer absent" was issued
+	if len(recs) != 2 { // "issuer absent" and "credentialSchema of the type" were issued
 		t.Errorf("%d records after rejected requests", len(recs))
+	}
+}
+
+// TestDuplicateID: a credential id given by the back office is used,
+// once.
+func TestDuplicateID(t *testing.T) {
+	vi := issuertest.NewVirtualIssuer(t, "university", signing.EdDSA, "DegreeCredential")
+	doc := issuertest.Example(t, "DegreeCredential")
+	doc["id"] = "https://ttu.example/degrees/6230123421"
+	if is := issue(t, vi.Service, doc); is.Credential.ID != doc["id"] || is.Record.ID != doc["id"] {
+		t.Fatalf("id %s", is.Credential.ID)
+	}
+	if _, err := vi.Service.Issue(ctx, issuer.Request{Credential: doc}); !errors.Is(err, issuer.ErrExists) {
+		t.Fatalf("second credential with the id: %v", err)
 	}
 }
 
