@@ -6,17 +6,18 @@
 // Service.Issue takes an unsigned credential document whose type names a
 // credential type of the catalogue (package schemas) that the profile may
 // issue. The issuer completes the envelope (id, issuer, validFrom,
-// validUntil, credentialSchema), where validUntil, unless the request
-// sets it, is the earlier of validFrom plus the type's default validity
-// and the end of the expiry date of the document the credential is about
-// (for a ThaiCitizenCredential, credentialSubject.card.expiryDate, Thai
-// time; a card that has expired is refused), and where a credentialSchema
-// the request gives may name only the type's own schema,
-// validates the structure (package credential) and the claims (package
-// schemas), allocates a status-list index, adds one credentialStatus entry
-// per purpose (revocation and suspension), signs the result as vc+jwt
-// (package credential/jose) and records it. Issue returns only after the
-// record is durable.
+// validUntil, credentialSchema), validates the structure (package
+// credential) and the claims (package schemas), allocates a status-list
+// index, adds one credentialStatus entry per purpose (revocation and
+// suspension), signs the result as vc+jwt (package credential/jose) and
+// records it. Issue returns only after the record is durable.
+//
+// Unless the request sets it, validUntil is the earlier of validFrom plus
+// the type's default validity and the end of the expiry date of the
+// document the credential is about (for a ThaiCitizenCredential,
+// credentialSubject.card.expiryDate, in Thai time; a card that has
+// expired is refused). A credentialSchema in the request may name only
+// the type's own schema.
 //
 // # Status lists
 //
