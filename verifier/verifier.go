@@ -324,6 +324,7 @@ func (v *Verifier) checkStatus(ctx context.Context, r *Result, c *credential.Cre
 		r.warn(CheckStatus, "no_status")
 		return
 	}
+	suspended := false
 	for _, e := range c.Status {
 		if e.Type != status.EntryType {
 			r.fail(CheckStatus, "status_type_unsupported", fmt.Errorf("credentialStatus type %q", e.Type))
@@ -338,14 +339,15 @@ func (v *Verifier) checkStatus(ctx context.Context, r *Result, c *credential.Cre
 			r.fail(CheckStatus, statusReason(err), err)
 			return
 		}
-		if res.Set {
-			if e.Purpose == status.PurposeRevocation {
-				r.fail(CheckStatus, "revoked", nil)
-			} else {
-				r.fail(CheckStatus, "suspended", nil)
-			}
+		if res.Set && e.Purpose == status.PurposeRevocation {
+			r.fail(CheckStatus, "revoked", nil) // whatever the other entries say
 			return
 		}
+		suspended = suspended || res.Set
+	}
+	if suspended {
+		r.fail(CheckStatus, "suspended", nil)
+		return
 	}
 	r.pass(CheckStatus, "")
 }

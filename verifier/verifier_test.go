@@ -132,6 +132,14 @@ func TestVerifyCredential(t *testing.T) {
 			want: replace("status:failed:suspended")},
 		{name: "suspended then revoked", setup: func(t *testing.T, f *fixture) { f.vi.Suspend(t, f.c.ID); f.vi.Revoke(t, f.c.ID) },
 			want: replace("status:failed:revoked")},
+		{name: "revoked wins over suspended, whatever the order", setup: func(t *testing.T, f *fixture) {
+			f.vi.Suspend(t, f.c.ID)
+			f.vi.Revoke(t, f.c.ID)
+			f.tok = resign(t, f.vi, f.c, func(doc map[string]any) {
+				st := doc["credentialStatus"].([]any)
+				st[0], st[1] = st[1], st[0] // suspension first
+			})
+		}, want: replace("status:failed:revoked")},
 		{name: "unsuspended", setup: func(t *testing.T, f *fixture) { f.vi.Suspend(t, f.c.ID); f.vi.Unsuspend(t, f.c.ID) },
 			want: allPassed},
 		{name: "status_unavailable", setup: func(t *testing.T, f *fixture) {
