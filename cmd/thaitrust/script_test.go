@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
+	"net"
+	"net/http"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -27,6 +30,8 @@ func TestMain(m *testing.M) {
 //	envfrom VAR FILE REGEXP     set VAR to the first submatch of REGEXP in
 //	                            FILE (stdout and stderr name the last
 //	                            command's output)
+//	freeport VAR                set VAR to a loopback TCP port free just now
+//	waitfor URL                 wait (up to 60 s) until GET URL answers 200
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata",
@@ -41,6 +46,8 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitCode,
 			"envfrom":  cmdEnvFrom,
+			"freeport": cmdFreePort,
+			"waitfor":  cmdWaitFor,
 		},
 	})
 }
@@ -80,4 +87,35 @@ func cmdEnvFrom(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("envfrom: %s does not match %s", args[1], args[2])
 	}
 	ts.Setenv(args[0], m[1])
+}
+
+func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	defer ln.Close()
+	ts.Setenv(args[0], strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+}
+
+func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfor URL")
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := client.Get(args[0])
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitfor %s: no 200 within 60 s (last error: %v)", args[0], err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

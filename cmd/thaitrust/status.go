@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 
 	"github.com/thaitrust/thaitrust/issuer"
@@ -44,9 +45,6 @@ func init() {
 		defer t.Close()
 		var st issuer.CredentialStatus
 		if t.remote != nil {
-			if show {
-				return usagef("status show works on a local data directory only")
-			}
 			names := []string{*issuerName}
 			if *issuerName == "" {
 				if names, err = remoteIssuers(ctx, t.remote); err != nil {
@@ -60,9 +58,18 @@ func init() {
 					Revoked   bool   `json:"revoked"`
 					Suspended bool   `json:"suspended"`
 				}
-				err = t.remote.do(ctx, "POST", "/issuers/"+n+"/credentials/status", map[string]any{"credentialId": id, "action": string(action)}, &resp)
+				if show {
+					err = t.remote.do(ctx, "GET", "/issuers/"+n+"/credentials/"+url.PathEscape(id), nil, &struct {
+						ID        *string `json:"id"`
+						Revoked   *bool   `json:"revoked"`
+						Suspended *bool   `json:"suspended"`
+					}{&resp.ID, &resp.Revoked, &resp.Suspended})
+				} else {
+					err = t.remote.do(ctx, "POST", "/issuers/"+n+"/credentials/status", map[string]any{"credentialId": id, "action": string(action)}, &resp)
+				}
 				var pe *problemError
-				if errors.As(err, &pe) && pe.Status == 404 {
+				if errors.As(err, &pe) && pe.Status == 404 && pe.Reason != "unknown_issuer" {
+					err = errNoIssuer // unless a later issuer has it
 					continue
 				}
 				st = issuer.CredentialStatus{ID: resp.ID, Revoked: resp.Revoked, Suspended: resp.Suspended}
