@@ -60,6 +60,19 @@ func (c *Clock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 // verifiers, wallets and HTTP handlers exercise the same code paths as
 // production (in the spirit of sigstore-go's pkg/testing/ca).
 //
+// A typical test:
+//
+//	vi := issuertest.NewVirtualIssuer(t, "university", signing.EdDSA, "DegreeCredential")
+//	token, c := vi.IssueExample(t, "DegreeCredential")
+//	vi.Revoke(t, c.ID)
+//	r := vi.Verifier(t).VerifyCredential(ctx, jose.MediaTypeCredential, token)
+//	// r.Reason() == "revoked"
+//
+// Several issuers share a verifier with vi.Verifier(t, other...), or with
+// Resolver, StatusFetch, StatusChecker and Trust for a hand-made
+// verifier.Config. The kit imports issuer and verifier, so use it from
+// external test packages (package issuer_test, verifier_test).
+//
 // Fields may be read; change them only before the first use, except
 // through Clock.
 type VirtualIssuer struct {
