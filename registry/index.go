@@ -1,0 +1,474 @@
+package registry
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// period is a stretch of effective time with one status, from `from`
+// until the next period's from.
+type period struct {
+	from   time.Time
+	status Status
+	reason string
+}
+
+// timeline turns a status history into periods sorted by from. Changes
+// apply in the order they were recorded; each one sets the status from
+// its EffectiveFrom onwards, replacing whatever earlier changes said about
+// those times (see the package documentation, "Time").
+func timeline(h []StatusChange) []period {
+	out := make([]period, 0, len(h))
+	for _, c := range h {
+		i := sort.Search(len(out), func(i int) bool { return !out[i].from.Before(c.EffectiveFrom) })
+		out = append(out[:i], period{from: c.EffectiveFrom, status: c.Status, reason: c.Reason})
+	}
+	return out
+}
+
+// statusAt returns the period in force at t, or ok false when t is before
+// the first one.
+func statusAt(ps []period, t time.Time) (period, bool) {
+	i := sort.Search(len(ps), func(i int) bool { return ps[i].from.After(t) })
+	if i == 0 {
+		return period{}, false
+	}
+	return ps[i-1], true
+}
+
+type entityRec struct {
+	e       Entity
+	periods []period
+	accs    []*accRec // accreditations whose subject this is
+}
+
+type accRec struct {
+	a       Accreditation
+	periods []period
+}
+
+// index is the in-memory form of a registry or a loaded trust list:
+// every entity and accreditation with its status timeline, by id and by
+// identifier. Queries against it are map lookups and binary searches. It
+// is not synchronised: the Service guards it; a TrustList never changes
+// it after loading.
+type index struct {
+	root     string // entity id of the trust anchor (the scheme operator)
+	entities map[string]*entityRec
+	byIdent  map[Identifier]*entityRec
+	accs     map[string]*accRec
+	ids      []string // entity ids, sorted
+}
+
+func newIndex(root string) *index {
+	return &index{root: root, entities: map[string]*entityRec{}, byIdent: map[Identifier]*entityRec{}, accs: map[string]*accRec{}}
+}
+
+// putEntity adds or replaces an entity. sorted false defers the id sort
+// (bulk loading calls finish).
+func (ix *index) putEntity(e Entity, sorted bool) {
+	r, ok := ix.entities[e.ID]
+	if ok {
+		for _, id := range r.e.Identifiers {
+			if ix.byIdent[id] == r {
+				delete(ix.byIdent, id)
+			}
+		}
+		r.e = e
+	} else {
+		r = &entityRec{e: e}
+		ix.entities[e.ID] = r
+		if sorted {
+			i, _ := slices.BinarySearch(ix.ids, e.ID)
+			ix.ids = slices.Insert(ix.ids, i, e.ID)
+		} else {
+			ix.ids = append(ix.ids, e.ID)
+		}
+	}
+	r.periods = timeline(e.History)
+	for _, id := range e.Identifiers {
+		ix.byIdent[id] = r
+	}
+}
+
+// putAccreditation adds or replaces an accreditation; its subject must be
+// in the index already (else it is kept but reachable by id only).
+func (ix *index) putAccreditation(a Accreditation) {
+	r, ok := ix.accs[a.ID]
+	if !ok {
+		r = &accRec{}
+		ix.accs[a.ID] = r
+		if s := ix.entities[a.Subject]; s != nil {
+			s.accs = append(s.accs, r)
+		}
+	}
+	r.a = a
+	r.periods = timeline(a.History)
+}
+
+// finish sorts the ids after a bulk load and links accreditations whose
+// subjects arrived after them.
+func (ix *index) finish() {
+	slices.Sort(ix.ids)
+	for _, e := range ix.entities {
+		e.accs = e.accs[:0]
+	}
+	for _, a := range ix.accs {
+		if s := ix.entities[a.a.Subject]; s != nil {
+			s.accs = append(s.accs, a)
+		}
+	}
+	for _, e := range ix.entities {
+		slices.SortFunc(e.accs, func(x, y *accRec) int { return strings.Compare(x.a.ID, y.a.ID) })
+	}
+}
+
+// lookup finds an entity by id, else by DID or any identifier value.
+func (ix *index) lookup(ref string) *entityRec {
+	if r, ok := ix.entities[ref]; ok {
+		return r
+	}
+	if strings.HasPrefix(ref, "did:") {
+		return ix.byIdent[Identifier{Type: IdentifierDID, Value: ref}]
+	}
+	return ix.byIdent[Identifier{Type: IdentifierX509SHA256, Value: ref}]
+}
+
+// Reason codes of answers (Answer.Reason, verifier.TrustDecision.Reason).
+const (
+	ReasonUnknownEntity             = "unknown_entity"
+	ReasonUnknownIssuer             = "unknown_issuer"
+	ReasonEntitySuspended           = "entity_suspended"
+	ReasonEntityWithdrawn           = "entity_withdrawn"
+	ReasonNotAccredited             = "not_accredited"
+	ReasonTypeNotAccredited         = "type_not_accredited"
+	ReasonAccreditationNotYetValid  = "accreditation_not_yet_valid"
+	ReasonAccreditationExpired      = "accreditation_expired"
+	ReasonAccreditationSuspended    = "accreditation_suspended"
+	ReasonAccreditationWithdrawn    = "accreditation_withdrawn"
+	ReasonAccreditorNotAccredited   = "accreditor_not_accredited"
+	ReasonAuthorityNotInChain       = "authority_not_in_chain"
+	ReasonUnknownAuthority          = "unknown_authority"
+	ReasonNotRecognised             = "not_recognised"
+	ReasonUnknownAction             = "unknown_action"
+	ReasonIALBelowPolicy            = "ial_below_policy"
+	ReasonAALBelowPolicy            = "aal_below_policy"
+	ReasonIALExceedsAccreditation   = "ial_exceeds_accreditation"
+	ReasonAALExceedsAccreditation   = "aal_exceeds_accreditation"
+	ReasonIdentityProviderUnknown   = "idp_unknown"
+	ReasonIdentityProviderNotAccred = "idp_not_accredited"
+)
+
+// Actions of authorization queries.
+const (
+	// ActionIssue: issue credentials of the resource type (roles issuer
+	// and authoritative_source).
+	ActionIssue = "issue"
+	// ActionAccredit: accredit others for the resource type (role
+	// accreditor).
+	ActionAccredit = "accredit"
+)
+
+// maxChainDepth bounds accreditor chains (root -> ... -> subject).
+const maxChainDepth = 8
+
+// failure ranks: how far a candidate got before failing.
+const (
+	rankWindow = iota + 1
+	rankStatus
+	rankChain
+)
+
+type verdict struct {
+	ok     bool
+	reason string
+	rank   int
+	chain  []*accRec // leaf first
+}
+
+// entityOK checks an entity's own status at t.
+func entityOK(r *entityRec, t time.Time) string {
+	if p, ok := statusAt(r.periods, t); ok {
+		switch p.status {
+		case StatusSuspended:
+			return ReasonEntitySuspended
+		case StatusWithdrawn:
+			return ReasonEntityWithdrawn
+		}
+	}
+	return ""
+}
+
+// accOK checks an accreditation's window and status at t.
+func accOK(a *accRec, t time.Time) (string, int) {
+	if t.Before(a.a.ValidFrom) {
+		return ReasonAccreditationNotYetValid, rankWindow
+	}
+	if !a.a.ValidUntil.IsZero() && !t.Before(a.a.ValidUntil) {
+		return ReasonAccreditationExpired, rankWindow
+	}
+	p, ok := statusAt(a.periods, t)
+	if !ok {
+		return ReasonAccreditationNotYetValid, rankWindow
+	}
+	switch p.status {
+	case StatusSuspended:
+		return ReasonAccreditationSuspended, rankStatus
+	case StatusWithdrawn:
+		return ReasonAccreditationWithdrawn, rankStatus
+	}
+	return "", 0
+}
+
+// chainOK checks that the accreditor of a is entitled at t to accredit
+// for typ (or, typ "", for a's role without types), up to the root. It
+// returns the accreditor accreditations used, leaf first. authority, when
+// not "", must be the root or one of the accreditors on the way.
+func (ix *index) chainOK(a *accRec, typ string, t time.Time, authority string, depth int) ([]*accRec, bool) {
+	acc := ix.entities[a.a.Accreditor]
+	if acc == nil || entityOK(acc, t) != "" || depth > maxChainDepth {
+		return nil, false
+	}
+	if acc.e.ID == ix.root {
+		return nil, authority == "" || authority == ix.root
+	}
+	if typ == "" {
+		// Accreditations without types (identity providers) come from the
+		// root only.
+		return nil, false
+	}
+	if authority == acc.e.ID {
+		authority = "" // satisfied
+	}
+	for _, p := range acc.accs {
+		if p.a.Role != RoleAccreditor || !p.a.Scope.Covers(typ) || p == a {
+			continue
+		}
+		if r, _ := accOK(p, t); r != "" {
+			continue
+		}
+		if up, ok := ix.chainOK(p, typ, t, authority, depth+1); ok {
+			return append([]*accRec{p}, up...), true
+		}
+	}
+	return nil, false
+}
+
+// evaluate decides whether the entity r may act in one of roles for typ
+// at t, under authority ("" any).
+func (ix *index) evaluate(r *entityRec, roles []Role, typ string, t time.Time, authority string) verdict {
+	if reason := entityOK(r, t); reason != "" {
+		return verdict{reason: reason}
+	}
+	best := verdict{reason: ReasonNotAccredited}
+	var bestFrom time.Time
+	for _, a := range r.accs {
+		if !slices.Contains(roles, a.a.Role) {
+			continue
+		}
+		if typ != "" && !a.a.Scope.Covers(typ) {
+			if best.rank == 0 {
+				best.reason = ReasonTypeNotAccredited
+			}
+			continue
+		}
+		v := verdict{chain: []*accRec{a}}
+		if reason, rank := accOK(a, t); reason != "" {
+			v.reason, v.rank = reason, rank
+		} else if up, ok := ix.chainOK(a, typ, t, authority, 1); ok {
+			v.ok = true
+			v.chain = append(v.chain, up...)
+			return v
+		} else {
+			v.reason, v.rank = ReasonAccreditorNotAccredited, rankChain
+			if authority != "" {
+				if _, ok := ix.chainOK(a, typ, t, "", 1); ok {
+					v.reason = ReasonAuthorityNotInChain
+				}
+			}
+		}
+		if v.rank > best.rank || (v.rank == best.rank && a.a.ValidFrom.After(bestFrom)) {
+			best, bestFrom = v, a.a.ValidFrom
+		}
+	}
+	return best
+}
+
+// rolesFor maps a query action to the roles that allow it.
+func rolesFor(action string) []Role {
+	switch action {
+	case ActionIssue, "":
+		return []Role{RoleIssuer, RoleAuthoritativeSource}
+	case ActionAccredit:
+		return []Role{RoleAccreditor}
+	}
+	return nil
+}
+
+func (ix *index) authorize(q AuthorizationQuery) Answer {
+	ans := Answer{At: q.At, Action: q.Action, Resource: q.Resource}
+	if ans.Action == "" {
+		ans.Action = ActionIssue
+	}
+	r := ix.lookup(q.Entity)
+	if r == nil {
+		ans.Reason = ReasonUnknownEntity
+		return ans
+	}
+	ans.Entity = r.e.ID
+	authority := ""
+	if q.Authority != "" {
+		ar := ix.lookup(q.Authority)
+		if ar == nil {
+			ans.Reason = ReasonUnknownAuthority
+			return ans
+		}
+		authority = ar.e.ID
+		ans.Authority = authority
+	}
+	roles := rolesFor(ans.Action)
+	if roles == nil {
+		ans.Reason = ReasonUnknownAction
+		return ans
+	}
+	v := ix.evaluate(r, roles, q.Resource, q.At, authority)
+	ans.Authorized, ans.Reason = v.ok, v.reason
+	if v.ok {
+		ans.Reason = ""
+	}
+	ans.Evidence = evidence(v.chain)
+	return ans
+}
+
+func (ix *index) recognize(q RecognitionQuery) Answer {
+	ans := Answer{At: q.At, Action: "recognize"}
+	r := ix.lookup(q.Authority)
+	if r == nil {
+		ans.Reason = ReasonUnknownAuthority
+		return ans
+	}
+	ans.Entity, ans.Authority = r.e.ID, ix.root
+	if reason := entityOK(r, q.At); reason != "" {
+		ans.Reason = reason
+		return ans
+	}
+	if r.e.ID == ix.root {
+		ans.Authorized = true
+		return ans
+	}
+	v := verdict{reason: ReasonNotRecognised}
+	for _, a := range r.accs {
+		if a.a.Role != RoleAccreditor || (q.Resource != "" && !a.a.Scope.Covers(q.Resource)) {
+			continue
+		}
+		typ := q.Resource
+		if typ == "" && len(a.a.Scope.CredentialTypes) > 0 {
+			typ = a.a.Scope.CredentialTypes[0]
+		}
+		if reason, rank := accOK(a, q.At); reason != "" {
+			if rank > v.rank {
+				v = verdict{reason: reason, rank: rank, chain: []*accRec{a}}
+			}
+			continue
+		}
+		if up, ok := ix.chainOK(a, typ, q.At, "", 1); ok {
+			ans.Authorized = true
+			ans.Evidence = evidence(append([]*accRec{a}, up...))
+			return ans
+		}
+		if rankChain > v.rank {
+			v = verdict{reason: ReasonAccreditorNotAccredited, rank: rankChain, chain: []*accRec{a}}
+		}
+	}
+	ans.Reason = v.reason
+	ans.Evidence = evidence(v.chain)
+	return ans
+}
+
+// checkEvidence checks an identity provider's accreditation at e.ProofedAt
+// against the asserted and required levels.
+func (ix *index) checkEvidence(e IdentityEvidence, minIAL IAL, minAAL AAL) Answer {
+	ans := Answer{At: e.ProofedAt, Action: "identify"}
+	if e.IAL < minIAL {
+		ans.Reason = ReasonIALBelowPolicy
+		return ans
+	}
+	if e.AAL < minAAL {
+		ans.Reason = ReasonAALBelowPolicy
+		return ans
+	}
+	r := ix.lookup(e.IdP)
+	if r == nil {
+		ans.Reason = ReasonIdentityProviderUnknown
+		return ans
+	}
+	ans.Entity = r.e.ID
+	if reason := entityOK(r, e.ProofedAt); reason != "" {
+		ans.Reason = reason
+		return ans
+	}
+	best := verdict{reason: ReasonIdentityProviderNotAccred}
+	for _, a := range r.accs {
+		if a.a.Role != RoleIdentityProvider {
+			continue
+		}
+		v := verdict{chain: []*accRec{a}}
+		switch reason, rank := accOK(a, e.ProofedAt); {
+		case reason != "":
+			v.reason, v.rank = reason, rank
+		case e.IAL > a.a.Scope.MaxIAL:
+			v.reason, v.rank = ReasonIALExceedsAccreditation, rankChain+1
+		case e.AAL > a.a.Scope.MaxAAL:
+			v.reason, v.rank = ReasonAALExceedsAccreditation, rankChain+1
+		default:
+			if up, ok := ix.chainOK(a, "", e.ProofedAt, "", 1); ok {
+				ans.Authorized = true
+				ans.Evidence = evidence(append(v.chain, up...))
+				return ans
+			}
+			v.reason, v.rank = ReasonAccreditorNotAccredited, rankChain
+		}
+		if v.rank > best.rank {
+			best = v
+		}
+	}
+	ans.Reason = best.reason
+	ans.Evidence = evidence(best.chain)
+	return ans
+}
+
+// evidence copies accreditations out of the index for an answer.
+func evidence(chain []*accRec) []Accreditation {
+	if len(chain) == 0 {
+		return nil
+	}
+	out := make([]Accreditation, len(chain))
+	for i, a := range chain {
+		out[i] = cloneAccreditation(a.a)
+	}
+	return out
+}
+
+func cloneEntity(e Entity) Entity {
+	e.Kinds = slices.Clone(e.Kinds)
+	e.Identifiers = slices.Clone(e.Identifiers)
+	e.History = slices.Clone(e.History)
+	if e.Foreign != nil {
+		f := *e.Foreign
+		e.Foreign = &f
+	}
+	return e
+}
+
+func cloneAccreditation(a Accreditation) Accreditation {
+	a.Scope.CredentialTypes = slices.Clone(a.Scope.CredentialTypes)
+	a.Scope.Domains = slices.Clone(a.Scope.Domains)
+	a.History = slices.Clone(a.History)
+	if a.Foreign != nil {
+		f := *a.Foreign
+		a.Foreign = &f
+	}
+	return a
+}

@@ -1,0 +1,416 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/thaitrust/thaitrust/credential/jose"
+	"github.com/thaitrust/thaitrust/signing"
+	"github.com/thaitrust/thaitrust/signing/did"
+	"github.com/thaitrust/thaitrust/signing/jws"
+	"github.com/thaitrust/thaitrust/verifier"
+)
+
+// Trust list media types and identifiers.
+const (
+	// TypTrustList is the JWS typ of a signed JSON trust list.
+	TypTrustList = "trustlist+jwt"
+	// MediaTypeTrustList is what GET /registry/trustlist.jwt serves.
+	MediaTypeTrustList = "application/jwt"
+	// ListType identifies ThaiTrust JSON trust lists (LoTEType).
+	ListType = "https://thaitrust.example/trustlist/v1"
+	// maxTrustList bounds what LoadTrustList and Import accept.
+	maxTrustList = 512 << 20
+)
+
+// SchemeInformation is the list-and-scheme information of a trust list,
+// modelled on ETSI TS 119 602 (ListAndSchemeInformation).
+type SchemeInformation struct {
+	VersionIdentifier int    `json:"LoTEVersionIdentifier"`
+	SequenceNumber    int64  `json:"LoTESequenceNumber"`
+	ListType          string `json:"LoTEType"`
+	// SchemeOperatorName is the operator's name in Thai and English.
+	SchemeOperatorName Text `json:"SchemeOperatorName"`
+	// SchemeOperatorID is the operator's entity id in TrustedEntitiesList:
+	// the root of every chain in the list.
+	SchemeOperatorID  string    `json:"SchemeOperatorID"`
+	SchemeTerritory   string    `json:"SchemeTerritory"`
+	ListIssueDateTime time.Time `json:"ListIssueDateTime"`
+	NextUpdate        time.Time `json:"NextUpdate"`
+}
+
+// ListedEntity is one trusted entity of a list: the entity with its
+// status history, its public keys (from its DIDs' assertion methods, kid
+// set to the verification method's DID URL) and its accreditations with
+// their status histories.
+type ListedEntity struct {
+	Entity         Entity          `json:"TrustedEntityInformation"`
+	PublicKeys     []signing.JWK   `json:"PublicKeys,omitempty"`
+	Accreditations []Accreditation `json:"Accreditations,omitempty"`
+}
+
+// TrustListDocument is the payload of a signed JSON trust list.
+type TrustListDocument struct {
+	SchemeInformation SchemeInformation `json:"ListAndSchemeInformation"`
+	Entities          []ListedEntity    `json:"TrustedEntitiesList"`
+}
+
+// DocumentResolver resolves DIDs to documents; *did.Resolver implements
+// it. Export uses it to list entities' public keys.
+type DocumentResolver interface {
+	Resolve(ctx context.Context, did string) (*did.Document, error)
+}
+
+var _ DocumentResolver = (*did.Resolver)(nil)
+
+// ExportOptions configure Export.
+type ExportOptions struct {
+	// NextUpdate is the list's NextUpdate. Required: verifiers treat the
+	// list as stale after it.
+	NextUpdate time.Time
+	// Sequence is the list's sequence number; zero means the Seq of the
+	// last history event, which grows with every change and stays put
+	// when nothing changed.
+	Sequence int64
+	// Keys resolves entities' DIDs to list their public keys. Nil: no
+	// keys are listed (a verifier then needs another way to get them).
+	Keys DocumentResolver
+	// Credentials includes each accreditation's signed credential, so a
+	// verifier can validate chains offline (ValidateChain). Zero keeps
+	// the list compact.
+	Credentials bool
+}
+
+// Snapshot returns the registry as a trust list document (unsigned).
+// It fails if an entity's DID cannot be resolved with opts.Keys: a list
+// without an issuer's keys would make verifiers reject its credentials
+// for the wrong reason.
+func (s *Service) Snapshot(ctx context.Context, opts ExportOptions) (*TrustListDocument, error) {
+	if opts.NextUpdate.IsZero() {
+		return nil, errors.New("registry: ExportOptions.NextUpdate is required")
+	}
+	now := s.now()
+	s.mu.RLock()
+	root := s.ix.entities[s.ix.root]
+	if root == nil {
+		s.mu.RUnlock()
+		return nil, fmt.Errorf("registry: the root %s is not registered", s.ix.root)
+	}
+	doc := &TrustListDocument{SchemeInformation: SchemeInformation{
+		VersionIdentifier: 1, SequenceNumber: opts.Sequence, ListType: ListType,
+		SchemeOperatorName: root.e.Name, SchemeOperatorID: root.e.ID, SchemeTerritory: root.e.Jurisdiction,
+		ListIssueDateTime: now.Truncate(time.Second), NextUpdate: opts.NextUpdate.UTC().Truncate(time.Second),
+	}}
+	doc.Entities = make([]ListedEntity, 0, len(s.ix.ids))
+	for _, id := range s.ix.ids {
+		r := s.ix.entities[id]
+		if r.e.Foreign != nil {
+			continue // others' lists are not republished
+		}
+		le := ListedEntity{Entity: cloneEntity(r.e)}
+		for _, a := range r.accs {
+			if a.a.Foreign != nil {
+				continue
+			}
+			ac := cloneAccreditation(a.a)
+			if !opts.Credentials {
+				ac.Credential = ""
+			}
+			le.Accreditations = append(le.Accreditations, ac)
+		}
+		doc.Entities = append(doc.Entities, le)
+	}
+	s.mu.RUnlock()
+	if doc.SchemeInformation.SequenceNumber == 0 {
+		doc.SchemeInformation.SequenceNumber = s.Head().Seq
+	}
+	if opts.Keys != nil {
+		for i := range doc.Entities {
+			if i%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
+			le := &doc.Entities[i]
+			for _, d := range le.Entity.DIDs() {
+				keys, err := assertionKeys(ctx, opts.Keys, d)
+				if err != nil {
+					return nil, fmt.Errorf("registry: keys of entity %s: %w", le.Entity.ID, err)
+				}
+				le.PublicKeys = append(le.PublicKeys, keys...)
+			}
+		}
+	}
+	return doc, nil
+}
+
+// assertionKeys returns the public keys a DID lists under
+// assertionMethod, as JWKs whose kid is the method's DID URL.
+func assertionKeys(ctx context.Context, r DocumentResolver, d string) ([]signing.JWK, error) {
+	doc, err := r.Resolve(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	var out []signing.JWK
+	for _, e := range doc.AssertionMethod {
+		var vm did.VerificationMethod
+		switch e := e.(type) {
+		case string:
+			ref := e
+			if strings.HasPrefix(ref, "#") {
+				ref = doc.ID + ref
+			}
+			i := slices.IndexFunc(doc.VerificationMethod, func(m did.VerificationMethod) bool {
+				return m.ID == ref || (strings.HasPrefix(m.ID, "#") && doc.ID+m.ID == ref)
+			})
+			if i < 0 {
+				continue
+			}
+			vm = doc.VerificationMethod[i]
+			vm.ID = ref
+		case did.VerificationMethod:
+			vm = e
+			if strings.HasPrefix(vm.ID, "#") {
+				vm.ID = doc.ID + vm.ID
+			}
+		default:
+			continue
+		}
+		if vm.Controller != d {
+			continue
+		}
+		pub, err := vm.PublicKey()
+		if err != nil {
+			continue // a key type ThaiTrust cannot use
+		}
+		j, err := signing.PublicJWK(pub)
+		if err != nil {
+			continue
+		}
+		j.Kid = vm.ID
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// Export signs the registry as a JSON trust list: a compact JWS (typ
+// trustlist+jwt) by the scheme operator's key, whose payload is the
+// TrustListDocument. signer.KeyID should be a DID URL of the root.
+func (s *Service) Export(ctx context.Context, signer jose.Signer, opts ExportOptions) (string, error) {
+	if signer.Key == nil || signer.KeyID == "" {
+		return "", errors.New("registry: Export needs the scheme operator's signer")
+	}
+	doc, err := s.Snapshot(ctx, opts)
+	if err != nil {
+		return "", err
+	}
+	payload, err := marshalNoEscape(doc)
+	if err != nil {
+		return "", fmt.Errorf("registry: encode trust list: %w", err)
+	}
+	tok, err := jws.Sign(signer.Key, jws.Header{Alg: signer.Algorithm, Kid: signer.KeyID, Typ: TypTrustList}, payload)
+	if err != nil {
+		return "", fmt.Errorf("registry: sign trust list: %w", err)
+	}
+	return tok, nil
+}
+
+func marshalNoEscape(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// ListPolicy says how to treat a trust list's age.
+type ListPolicy struct {
+	// AllowStale accepts a list past its NextUpdate. Zero: such a list is
+	// rejected with ErrStale (a verifier must fetch a fresh one).
+	AllowStale bool
+}
+
+// TrustList is a loaded, verified JSON trust list: an offline registry.
+// It implements verifier.IssuerTrust and jose.KeyResolver (from the
+// listed public keys), so a verifier with no network can verify
+// credentials of listed issuers. It never changes after loading and is
+// safe for concurrent use.
+type TrustList struct {
+	Info     SchemeInformation
+	ix       *index
+	keys     map[string]crypto.PublicKey // kid (DID URL) -> key
+	document *TrustListDocument
+}
+
+var (
+	_ verifier.IssuerTrust = (*TrustList)(nil)
+	_ jose.KeyResolver     = (*TrustList)(nil)
+)
+
+// ParseTrustList decodes a signed JSON trust list without verifying
+// anything: for tools that show a list. Use LoadTrustList to trust one.
+func ParseTrustList(data []byte) (*jws.Parsed, *TrustListDocument, error) {
+	if len(data) > maxTrustList {
+		return nil, nil, fmt.Errorf("registry: trust list larger than %d bytes", maxTrustList)
+	}
+	p, err := jws.Parse(string(bytes.TrimSpace(data)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("registry: trust list: %w", err)
+	}
+	if !strings.EqualFold(strings.TrimPrefix(p.Header.Typ, "application/"), TypTrustList) {
+		return nil, nil, fmt.Errorf("registry: trust list: typ %q, want %s", p.Header.Typ, TypTrustList)
+	}
+	var doc TrustListDocument
+	dec := json.NewDecoder(bytes.NewReader(p.Payload))
+	if err := dec.Decode(&doc); err != nil {
+		return nil, nil, fmt.Errorf("registry: trust list payload: %w", err)
+	}
+	if err := doc.check(); err != nil {
+		return nil, nil, err
+	}
+	return p, &doc, nil
+}
+
+// check validates a document's structure (not its trust).
+func (d *TrustListDocument) check() error {
+	si := d.SchemeInformation
+	if si.SequenceNumber < 0 || si.ListIssueDateTime.IsZero() || !ValidID(si.SchemeOperatorID) {
+		return errors.New("registry: trust list: scheme information needs a sequence number, an issue time and the operator's id")
+	}
+	seen := map[string]bool{}
+	for _, le := range d.Entities {
+		if seen[le.Entity.ID] {
+			return fmt.Errorf("registry: trust list: entity %q listed twice", le.Entity.ID)
+		}
+		seen[le.Entity.ID] = true
+		if err := le.Entity.validate(); err != nil {
+			return fmt.Errorf("registry: trust list: %w", err)
+		}
+		for _, a := range le.Accreditations {
+			if a.Subject != le.Entity.ID {
+				return fmt.Errorf("registry: trust list: accreditation %q of %q listed under %q", a.ID, a.Subject, le.Entity.ID)
+			}
+			if err := a.validate(); err != nil {
+				return fmt.Errorf("registry: trust list: %w", err)
+			}
+			if a.ID == "" || len(a.History) > 10000 || len(le.Entity.History) > 10000 {
+				return fmt.Errorf("registry: trust list: accreditation of %q without id or with an oversized history", a.Subject)
+			}
+		}
+	}
+	if !seen[si.SchemeOperatorID] {
+		return fmt.Errorf("registry: trust list: the scheme operator %q is not among its entities", si.SchemeOperatorID)
+	}
+	return nil
+}
+
+// LoadTrustList verifies a signed JSON trust list with the scheme
+// operator's pinned public key and returns it ready for queries at any
+// time. A list past its NextUpdate at now fails with ErrStale unless
+// policy.AllowStale; a bad signature fails with ErrBadSignature.
+func LoadTrustList(data []byte, anchor crypto.PublicKey, now time.Time, policy ListPolicy) (*TrustList, error) {
+	if anchor == nil {
+		return nil, errors.New("registry: LoadTrustList needs the scheme operator's key")
+	}
+	p, err := jws.Parse(string(bytes.TrimSpace(data)))
+	if err != nil {
+		return nil, fmt.Errorf("registry: trust list: %w", err)
+	}
+	if err := p.Verify(anchor, jws.VerifyOptions{Algorithms: allAlgorithms}); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadSignature, err)
+	}
+	_, doc, err := ParseTrustList(data)
+	if err != nil {
+		return nil, err
+	}
+	if nu := doc.SchemeInformation.NextUpdate; !nu.IsZero() && now.After(nu) && !policy.AllowStale {
+		return nil, fmt.Errorf("%w: next update was due %s", ErrStale, nu.Format(time.RFC3339))
+	}
+	return newTrustList(doc), nil
+}
+
+func newTrustList(doc *TrustListDocument) *TrustList {
+	tl := &TrustList{Info: doc.SchemeInformation, ix: newIndex(doc.SchemeInformation.SchemeOperatorID), keys: map[string]crypto.PublicKey{}, document: doc}
+	for _, le := range doc.Entities {
+		tl.ix.putEntity(le.Entity, false)
+		for _, a := range le.Accreditations {
+			tl.ix.putAccreditation(a)
+		}
+		dids := le.Entity.DIDs()
+		for _, k := range le.PublicKeys {
+			d, _, _ := strings.Cut(k.Kid, "#")
+			if !slices.Contains(dids, d) {
+				continue // a key must belong to one of the entity's own DIDs
+			}
+			if pub, err := k.PublicKey(); err == nil {
+				tl.keys[k.Kid] = pub
+			}
+		}
+	}
+	tl.ix.finish()
+	return tl
+}
+
+// Document returns the list's content. Callers must not modify it.
+func (tl *TrustList) Document() *TrustListDocument { return tl.document }
+
+// Authorize answers an authorization query from the list.
+func (tl *TrustList) Authorize(q AuthorizationQuery) Answer {
+	if q.At.IsZero() {
+		q.At = time.Now()
+	}
+	return tl.ix.authorize(q)
+}
+
+// Recognize answers a recognition query from the list.
+func (tl *TrustList) Recognize(q RecognitionQuery) Answer {
+	if q.At.IsZero() {
+		q.At = time.Now()
+	}
+	return tl.ix.recognize(q)
+}
+
+// CheckEvidence checks identity evidence against the list (see
+// Service.CheckEvidence).
+func (tl *TrustList) CheckEvidence(e IdentityEvidence, minIAL IAL, minAAL AAL) Answer {
+	return tl.ix.checkEvidence(e, minIAL, minAAL)
+}
+
+// TrustIssuer implements verifier.IssuerTrust.
+func (tl *TrustList) TrustIssuer(ctx context.Context, q verifier.TrustQuery) (verifier.TrustDecision, error) {
+	if err := ctx.Err(); err != nil {
+		return verifier.TrustDecision{}, err
+	}
+	a := tl.ix.authorize(AuthorizationQuery{Entity: q.Issuer, Action: ActionIssue, Resource: q.Type, At: q.At})
+	return decision(a, fmt.Sprintf("trust list %s #%d", tl.Info.SchemeOperatorID, tl.Info.SequenceNumber)), nil
+}
+
+// ResolveKey implements jose.KeyResolver from the listed keys. The list
+// lists assertion keys only, so rel must be did.AssertionMethod.
+func (tl *TrustList) ResolveKey(_ context.Context, didURL string, rel did.Relationship) (crypto.PublicKey, error) {
+	if rel != did.AssertionMethod {
+		return nil, fmt.Errorf("%w: the trust list holds assertion keys only", did.ErrKeyNotAuthorized)
+	}
+	if k, ok := tl.keys[didURL]; ok {
+		return k, nil
+	}
+	return nil, fmt.Errorf("%w: %s is not in the trust list", did.ErrNotFound, didURL)
+}
+
+// Entity returns a listed entity by id or identifier.
+func (tl *TrustList) Entity(ref string) (Entity, bool) {
+	r := tl.ix.lookup(ref)
+	if r == nil {
+		return Entity{}, false
+	}
+	return cloneEntity(r.e), true
+}
