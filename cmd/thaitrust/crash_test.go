@@ -43,6 +43,7 @@ func TestCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test: builds and runs the server (skipped with -short)")
 	}
+	t.Parallel() // with the scripts, which mostly wait
 	bin := buildThaitrust(t)
 	data := filepath.Join(t.TempDir(), "data")
 	addr := freeAddr(t)
