@@ -191,7 +191,9 @@ func rawVerify(b *testing.B, alg signing.Algorithm, doc *did.Document, input, si
 // for its own garbage collection, and the ratios are those of the median
 // block times. Parallel: each block is spread over GOMAXPROCS goroutines,
 // so garbage collection competes with the work as in a loaded server.
-// ns/op is the cost of one block of each, not a result.
+// *-allocs/call and *-B/call are each side's heap allocations per
+// verification. ns/op (and, with -benchmem, B/op and allocs/op) are per
+// block of each, not results.
 func BenchmarkVsTrustbloc(b *testing.B) {
 	for _, alg := range []signing.Algorithm{signing.EdDSA, signing.ES256} {
 		for _, mode := range []string{"sequential", "parallel"} {
@@ -224,9 +226,27 @@ func BenchmarkVsTrustbloc(b *testing.B) {
 				b.ReportMetric(float64(mtt.Nanoseconds())/block, "thaitrust-ns")
 				b.ReportMetric(float64(mtb.Nanoseconds())/block, "trustbloc-ns")
 				b.ReportMetric(float64(mraw.Nanoseconds())/block, "raw-ns")
+				tta, ttb := memPerCall(f.thaitrust)
+				tba, tbb := memPerCall(f.trustbloc)
+				b.ReportMetric(tta, "thaitrust-allocs/call")
+				b.ReportMetric(ttb, "thaitrust-B/call")
+				b.ReportMetric(tba, "trustbloc-allocs/call")
+				b.ReportMetric(tbb, "trustbloc-B/call")
 			})
 		}
 	}
+}
+
+// memPerCall returns the heap allocations and bytes of one call of fn.
+func memPerCall(fn func() bool) (allocs, bytes float64) {
+	var m0, m1 runtime.MemStats
+	const n = 100
+	runtime.ReadMemStats(&m0)
+	for range n {
+		fn()
+	}
+	runtime.ReadMemStats(&m1)
+	return float64(m1.Mallocs-m0.Mallocs) / n, float64(m1.TotalAlloc-m0.TotalAlloc) / n
 }
 
 // parallel runs fn n times over GOMAXPROCS goroutines.
