@@ -604,6 +604,67 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("validity period", func(t *testing.T) {
+		future := example(t, cat, "TranscriptCredential")
+		future["validFrom"] = time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+		s.wantNotVerified(t, s.issue(t, "university", future).VC, "not_yet_valid")
+		expired := example(t, cat, "TranscriptCredential")
+		expired["validFrom"], expired["validUntil"] = "2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z"
+		s.wantNotVerified(t, s.issue(t, "university", expired).VC, "expired")
+	})
+
+	t.Run("signed presentation", func(t *testing.T) {
+		needIssued(t)
+		key, err := signing.GenerateKey(signing.ES256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		holder, err := did.KeyDID(key.Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := s.App.Resolver().Resolve(context.Background(), holder)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer := jose.Signer{Key: key, Algorithm: signing.ES256, KeyID: doc.VerificationMethod[0].ID}
+		present := func(vcs ...map[string]any) string {
+			list := make([]any, len(vcs))
+			for i, vc := range vcs {
+				list[i] = vc
+			}
+			vp, err := jose.SecurePresentation(map[string]any{
+				"@context": []any{credential.ContextV2}, "type": []any{credential.TypePresentation},
+				"holder": holder, "verifiableCredential": list,
+			}, signer, jose.PresentationClaims{Nonce: "n-0S6_WzA2Mj", Audience: "https://employer.example", IssuedAt: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return vp
+		}
+		verifyVP := func(vp, challenge string) verification {
+			body := map[string]any{
+				"verifiablePresentation": credential.Enveloped{MediaType: jose.MediaTypePresentation, Data: vp}.URL(),
+				"options":                map[string]any{"challenge": challenge, "domain": "https://employer.example"},
+			}
+			r := s.do(t, request{method: "POST", path: "/presentations/verify", body: body}).want(t, http.StatusOK)
+			var v verification
+			if err := json.Unmarshal(r.Body, &v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		if v := verifyVP(present(citizen.VC, transcript.VC), "n-0S6_WzA2Mj"); !v.Verified {
+			t.Errorf("presentation of two good credentials: %+v", v)
+		}
+		if v := verifyVP(present(citizen.VC), "another-nonce"); v.Verified || v.firstReason() == "" {
+			t.Errorf("presentation with the wrong challenge: %+v", v)
+		}
+		if v := verifyVP(present(citizen.VC, degree.VC), "n-0S6_WzA2Mj"); v.Verified || v.firstReason() != "credential_failed" {
+			t.Errorf("presentation with a revoked credential: %+v", v)
+		}
+	})
+
 	t.Run("did documents", func(t *testing.T) {
 		for _, is := range s.issuers(t) {
 			t.Run(is.Name, func(t *testing.T) {
