@@ -265,8 +265,7 @@ func (h *Handler) records(c *echo.Context) error {
 	if q := c.QueryParam("limit"); q != "" {
 		n, err := strconv.Atoi(q)
 		if err != nil || n < 1 || n > 1000 {
-			return httpx.BadRequest("limit_invalid", "limit must be between 1 and 1000",
-				httpx.FieldError{Field: "limit", Reason: "range"})
+			return httpx.BadRequest("limit_invalid", "the limit query parameter must be between 1 and 1000")
 		}
 		limit = n
 	}
