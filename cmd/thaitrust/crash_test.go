@@ -312,7 +312,7 @@ func (c *crashClient) records(t *testing.T, issuerName string) map[string]listIn
 	out := map[string]listIndex{}
 	before := ""
 	for {
-		code, b, err := c.do("GET", "/issuers/"+issuerName+"/credentials?limit=1000&before="+url.QueryEscape(before), nil)
+		code, b, err := c.do("GET", "/issuers/"+issuerName+"/credentials?limit=100&before="+url.QueryEscape(before), nil)
 		if err != nil || code != http.StatusOK {
 			t.Fatalf("GET records: %d %v %s", code, err, b)
 		}
