@@ -66,7 +66,7 @@ type vsTrustbloc struct {
 // "vc" claim), since it cannot parse a VC-JOSE-COSE vc+jwt (see
 // trustbloc_test.go); the credential inside is ThaiTrust's document, the
 // issuer changed to vc-go's did:jwk.
-func newVsTrustbloc(b *testing.B, alg signing.Algorithm) *vsTrustbloc {
+func newVsTrustbloc(b testing.TB, alg signing.Algorithm) *vsTrustbloc {
 	b.Helper()
 	ctx := context.Background()
 	ti := newThaiIssuer(b, alg)
@@ -145,6 +145,17 @@ func newVsTrustbloc(b *testing.B, alg signing.Algorithm) *vsTrustbloc {
 	}
 }
 
+// TestVsTrustblocFixture keeps BenchmarkVsTrustbloc's set-up working:
+// both sides verify, and so does the baseline.
+func TestVsTrustblocFixture(t *testing.T) {
+	for _, alg := range []signing.Algorithm{signing.EdDSA, signing.ES256} {
+		f := newVsTrustbloc(t, alg)
+		if !f.thaitrust() || !f.trustbloc() || !f.raw() {
+			t.Errorf("%s: a side does not verify", alg)
+		}
+	}
+}
+
 // tbProofCheckerFor is vc-go's JWT proof checker with only alg's proof
 // descriptor and signature verifier.
 func tbProofCheckerFor(alg signing.Algorithm, res *fixedResolver) *checker.ProofChecker {
@@ -157,7 +168,7 @@ func tbProofCheckerFor(alg signing.Algorithm, res *fixedResolver) *checker.Proof
 // rawVerify is the baseline: the standard library verifying the signature
 // of the signing input (ECDSA: SHA-256 and ecdsa.Verify, R and S decoded
 // beforehand).
-func rawVerify(b *testing.B, alg signing.Algorithm, doc *did.Document, input, sig []byte) func() bool {
+func rawVerify(b testing.TB, alg signing.Algorithm, doc *did.Document, input, sig []byte) func() bool {
 	pub, err := doc.VerificationMethod[0].PublicKey()
 	if err != nil {
 		b.Fatal(err)

@@ -60,7 +60,7 @@ const benchDID = "did:web:university.thaitrust.example"
 // period.
 var benchNow = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-func newBenchFixture(b *testing.B, alg signing.Algorithm) *benchFixture {
+func newBenchFixture(b testing.TB, alg signing.Algorithm) *benchFixture {
 	b.Helper()
 	ctx := context.Background()
 	key, err := signing.GenerateKey(alg)
@@ -143,10 +143,19 @@ func newBenchFixture(b *testing.B, alg signing.Algorithm) *benchFixture {
 	return f
 }
 
+// TestBenchFixture keeps the benchmarks' fixture working (make test does
+// not run benchmarks): every check runs and passes, and the baseline
+// verifies.
+func TestBenchFixture(t *testing.T) {
+	for _, alg := range []signing.Algorithm{signing.EdDSA, signing.ES256} {
+		newBenchFixture(t, alg)
+	}
+}
+
 // rawVerify returns the baseline: one bare signature verification of the
 // signing input with the standard library (for ECDSA: SHA-256 of the input
 // and ecdsa.Verify, R and S decoded beforehand).
-func rawVerify(b *testing.B, alg signing.Algorithm, pub any, input, sig []byte) func() bool {
+func rawVerify(b testing.TB, alg signing.Algorithm, pub any, input, sig []byte) func() bool {
 	switch alg {
 	case signing.EdDSA:
 		k := pub.(ed25519.PublicKey)
