@@ -120,7 +120,7 @@ func (s *Service) prepare(req AccreditRequest, seq int64, at time.Time) (Accredi
 	}
 	a := Accreditation{
 		Subject: req.Subject, Accreditor: req.Accreditor, Role: req.Role, Jurisdiction: req.Jurisdiction,
-		Scope: Scope{CredentialTypes: slices.Clone(req.Scope.CredentialTypes), MaxIAL: req.Scope.MaxIAL, MaxAAL: req.Scope.MaxAAL, Domains: slices.Clone(req.Scope.Domains)},
+		Scope:     Scope{CredentialTypes: slices.Clone(req.Scope.CredentialTypes), MaxIAL: req.Scope.MaxIAL, MaxAAL: req.Scope.MaxAAL, Domains: slices.Clone(req.Scope.Domains)},
 		ValidFrom: req.ValidFrom.UTC().Truncate(time.Second), ValidUntil: req.ValidUntil.UTC().Truncate(time.Second),
 		Status: StatusActive, Version: seq,
 	}

@@ -252,7 +252,9 @@ func (s *Service) freeIdentifiers(ids []Identifier, src string, res *ImportResul
 func sameEntity(a, b Entity) bool {
 	a.Version, b.Version = 0, 0
 	a.History, b.History = normHistory(a.History), normHistory(b.History)
-	if a.Foreign != nil && b.Foreign != nil {
+	// The operator's entity carries the list's sequence number (replay
+	// protection): there it counts.
+	if a.Foreign != nil && b.Foreign != nil && a.ID != a.Foreign.List {
 		fa, fb := *a.Foreign, *b.Foreign
 		a.Foreign, b.Foreign = &fa, &fb
 		fa.Sequence, fb.Sequence, fa.NextUpdate, fb.NextUpdate = 0, 0, time.Time{}, time.Time{}

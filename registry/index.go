@@ -206,18 +206,19 @@ func accOK(a *accRec, t time.Time) (string, int) {
 	if t.Before(a.a.ValidFrom) {
 		return ReasonAccreditationNotYetValid, rankWindow
 	}
-	if !a.a.ValidUntil.IsZero() && !t.Before(a.a.ValidUntil) {
-		return ReasonAccreditationExpired, rankWindow
-	}
 	p, ok := statusAt(a.periods, t)
 	if !ok {
 		return ReasonAccreditationNotYetValid, rankWindow
 	}
-	switch p.status {
-	case StatusSuspended:
-		return ReasonAccreditationSuspended, rankStatus
-	case StatusWithdrawn:
+	// A withdrawal says more than an expiry (it may be for cause).
+	if p.status == StatusWithdrawn {
 		return ReasonAccreditationWithdrawn, rankStatus
+	}
+	if !a.a.ValidUntil.IsZero() && !t.Before(a.a.ValidUntil) {
+		return ReasonAccreditationExpired, rankWindow
+	}
+	if p.status == StatusSuspended {
+		return ReasonAccreditationSuspended, rankStatus
 	}
 	return "", 0
 }

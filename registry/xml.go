@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -318,28 +317,28 @@ func ParseTrustListXML(data []byte, serviceTypes map[string][]string) (*TrustLis
 	if territory == "EL" {
 		territory = "GR"
 	}
-	const opID = "scheme-operator"
+	// The operator: a provider of kind scheme_operator (as ExportXML
+	// writes it), else a synthetic entity.
+	opID, opListed := "scheme-operator", false
+	for _, tsp := range l.Providers {
+		if id, ks := providerIDKinds(tsp, ""); id != "" && slices.Contains(ks, KindSchemeOperator) {
+			opID, opListed = id, true
+			break
+		}
+	}
 	doc := &TrustListDocument{SchemeInformation: SchemeInformation{
 		VersionIdentifier: sc.Version, SequenceNumber: sc.Sequence, ListType: sc.Type,
 		SchemeOperatorName: text(sc.OperatorName), SchemeOperatorID: opID, SchemeTerritory: territory,
 		ListIssueDateTime: issued, NextUpdate: next,
 	}}
-	doc.Entities = append(doc.Entities, ListedEntity{Entity: Entity{ID: opID, Kinds: []Kind{KindSchemeOperator}, Name: doc.SchemeInformation.SchemeOperatorName,
-		Jurisdiction: territory, Status: StatusActive, History: []StatusChange{{Status: StatusActive, EffectiveFrom: issued}}}})
-	seen := map[string]bool{opID: true}
+	seen := map[string]bool{}
+	if !opListed {
+		doc.Entities = append(doc.Entities, ListedEntity{Entity: Entity{ID: opID, Kinds: []Kind{KindSchemeOperator}, Name: doc.SchemeInformation.SchemeOperatorName,
+			Jurisdiction: territory, Status: StatusActive, History: []StatusChange{{Status: StatusActive, EffectiveFrom: issued}}}})
+		seen[opID] = true
+	}
 	for i, tsp := range l.Providers {
-		id := fmt.Sprintf("tsp-%d", i+1)
-		var ks []Kind
-		if tsp.Info.InfoURI != nil {
-			for _, u := range tsp.Info.InfoURI.URIs {
-				if v, ok := strings.CutPrefix(u.Value, entityURN); ok && ValidID(v) {
-					id = v
-				}
-				if v, ok := strings.CutPrefix(u.Value, kindURN); ok && slices.Contains(kinds, Kind(v)) && !slices.Contains(ks, Kind(v)) {
-					ks = append(ks, Kind(v))
-				}
-			}
-		}
+		id, ks := providerIDKinds(tsp, fmt.Sprintf("tsp-%d", i+1))
 		if seen[id] {
 			return nil, fmt.Errorf("registry: 119 612 list: provider %q listed twice", id)
 		}
@@ -369,6 +368,24 @@ func ParseTrustListXML(data []byte, serviceTypes map[string][]string) (*TrustLis
 		doc.Entities = append(doc.Entities, le)
 	}
 	return doc, nil
+}
+
+// providerIDKinds reads a provider's ThaiTrust entity id (def when it has
+// none) and kinds.
+func providerIDKinds(tsp xTSP, def string) (string, []Kind) {
+	id := def
+	var ks []Kind
+	if tsp.Info.InfoURI != nil {
+		for _, u := range tsp.Info.InfoURI.URIs {
+			if v, ok := strings.CutPrefix(u.Value, entityURN); ok && ValidID(v) {
+				id = v
+			}
+			if v, ok := strings.CutPrefix(u.Value, kindURN); ok && slices.Contains(kinds, Kind(v)) && !slices.Contains(ks, Kind(v)) {
+				ks = append(ks, Kind(v))
+			}
+		}
+	}
+	return id, ks
 }
 
 func parseXMLTime(s string) (time.Time, error) {
@@ -527,6 +544,3 @@ func (s *Service) ImportXML(ctx context.Context, actor string, data []byte, opts
 	}
 	return s.importList(ctx, actor, doc, opts)
 }
-
-// itoa is strconv.Itoa for int64 (kept for readability at call sites).
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -76,18 +76,26 @@ type Scheme struct {
 	Resolver *did.Resolver
 	Anchor   registry.Anchor
 
-	mu   sync.Mutex
-	docs map[string]*did.Document
+	mu     sync.Mutex
+	docs   map[string]*did.Document
+	domain string
 }
 
 // NewScheme builds the demo scheme on store (nil: a new MemoryStore) with
 // the clock at Epoch. It fails the test on any error.
 func NewScheme(t testing.TB, store registry.Store) *Scheme {
 	t.Helper()
+	return NewSchemeIn(t, store, "thaitrust.test")
+}
+
+// NewSchemeIn is NewScheme with DIDs under another domain
+// (did:web:<id>.<domain>): a second, foreign scheme for import tests.
+func NewSchemeIn(t testing.TB, store registry.Store, domain string) *Scheme {
+	t.Helper()
 	if store == nil {
 		store = NewMemoryStore()
 	}
-	sc := &Scheme{Store: store, Clock: new(Clock), Members: map[string]*Member{}, docs: map[string]*did.Document{}}
+	sc := &Scheme{Store: store, Clock: new(Clock), Members: map[string]*Member{}, docs: map[string]*did.Document{}, domain: domain}
 	sc.Resolver = &did.Resolver{Local: sc.document}
 	ctx := context.Background()
 	signers := map[string]jose.Signer{}
@@ -95,7 +103,7 @@ func NewScheme(t testing.TB, store registry.Store) *Scheme {
 		m := sc.NewMember(t, id, alg)
 		signers[id] = m.Signer
 		m.Entity = registry.Entity{ID: id, Kinds: kinds, Name: registry.Text{TH: th, EN: en}, Jurisdiction: "TH",
-			Identifiers: []registry.Identifier{{Type: registry.IdentifierDID, Value: m.DID}}, Contact: id + "@thaitrust.test"}
+			Identifiers: []registry.Identifier{{Type: registry.IdentifierDID, Value: m.DID}}, Contact: id + "@" + domain}
 		return m
 	}
 	etda := add("etda", signing.EdDSA, "สำนักงานพัฒนาธุรกรรมทางอิเล็กทรอนิกส์", "Electronic Transactions Development Agency", registry.KindSchemeOperator)
@@ -141,7 +149,7 @@ func NewScheme(t testing.TB, store registry.Store) *Scheme {
 	return sc
 }
 
-// NewMember makes a key and a did:web:<id>.thaitrust.test DID that
+// NewMember makes a key and a did:web:<id>.<domain> DID that
 // Resolver resolves, without registering anything.
 func (sc *Scheme) NewMember(t testing.TB, id string, alg signing.Algorithm) *Member {
 	t.Helper()
@@ -149,7 +157,7 @@ func (sc *Scheme) NewMember(t testing.TB, id string, alg signing.Algorithm) *Mem
 	if err != nil {
 		t.Fatalf("registrytest: %v", err)
 	}
-	d, err := did.WebDID("https://" + id + ".thaitrust.test")
+	d, err := did.WebDID("https://" + id + "." + sc.domain)
 	if err != nil {
 		t.Fatalf("registrytest: %v", err)
 	}
