@@ -32,34 +32,51 @@ const (
 // type (0-8), and the check digit (11 - (Σ d[i]·(13-i), i=0..11) mod 11) mod 10.
 // The all-zero number is rejected. The error is a *ValidationError with an
 // empty Field; errors.Is(err, ErrInvalid) holds.
-func ValidCitizenID(s string) error {
+func ValidCitizenID(s string) error { return problem(citizenIDProblem(s)) }
+
+// problem returns a *ValidationError for a non-empty reason, else nil.
+func problem(reason, msg string) error {
+	if reason == "" {
+		return nil
+	}
+	return &ValidationError{Reason: reason, Msg: msg}
+}
+
+// The xProblem functions are the checks behind the exported validators
+// and the custom schema formats: they return the reason and message of
+// the first problem, or empty strings, and never allocate (Validate runs
+// them on every credential).
+
+func citizenIDProblem(s string) (reason, msg string) {
 	if !thirteenDigits(s) {
-		return &ValidationError{Reason: ReasonCitizenIDSyntax, Msg: "a Thai citizen ID is 13 digits"}
+		return ReasonCitizenIDSyntax, "a Thai citizen ID is 13 digits"
 	}
 	if s[0] == '9' {
-		return &ValidationError{Reason: ReasonCitizenIDPersonType, Msg: "the first digit of a Thai citizen ID is a person type 0-8"}
+		return ReasonCitizenIDPersonType, "the first digit of a Thai citizen ID is a person type 0-8"
 	}
 	if s == "0000000000000" {
-		return &ValidationError{Reason: ReasonCitizenIDSyntax, Msg: "the all-zero citizen ID is not issued"}
+		return ReasonCitizenIDSyntax, "the all-zero citizen ID is not issued"
 	}
 	if !mod11OK(s) {
-		return &ValidationError{Reason: ReasonCitizenIDChecksum, Msg: "the check digit of the Thai citizen ID does not match"}
+		return ReasonCitizenIDChecksum, "the check digit of the Thai citizen ID does not match"
 	}
-	return nil
+	return "", ""
 }
 
 // ValidJuristicID checks a 13-digit Thai juristic person registration number
 // (เลขทะเบียนนิติบุคคล, also the tax ID): 13 ASCII digits with the same mod-11
 // check digit as citizen IDs. The all-zero number is rejected. The error is a
 // *ValidationError with an empty Field; errors.Is(err, ErrInvalid) holds.
-func ValidJuristicID(s string) error {
+func ValidJuristicID(s string) error { return problem(juristicIDProblem(s)) }
+
+func juristicIDProblem(s string) (reason, msg string) {
 	if !thirteenDigits(s) || s == "0000000000000" {
-		return &ValidationError{Reason: ReasonJuristicIDSyntax, Msg: "a juristic person registration number is 13 digits"}
+		return ReasonJuristicIDSyntax, "a juristic person registration number is 13 digits"
 	}
 	if !mod11OK(s) {
-		return &ValidationError{Reason: ReasonJuristicIDChecksum, Msg: "the check digit of the juristic person registration number does not match"}
+		return ReasonJuristicIDChecksum, "the check digit of the juristic person registration number does not match"
 	}
-	return nil
+	return "", ""
 }
 
 func thirteenDigits(s string) bool {
@@ -197,6 +214,13 @@ func beErr(msg string) error {
 	return &ValidationError{Reason: ReasonBEDate, Msg: msg}
 }
 
+func beDateProblem(s string) (reason, msg string) {
+	if _, _, _, _, msg := parseBE(s); msg != "" {
+		return ReasonBEDate, msg
+	}
+	return "", ""
+}
+
 // daysIn returns the number of days of month (1-12) in the proleptic
 // Gregorian CE year.
 func daysIn(year, month int) int {
@@ -214,10 +238,12 @@ func daysIn(year, month int) int {
 
 // validPartialDate checks an ISO 8601 CE calendar date reduced to the known
 // precision: "YYYY", "YYYY-MM" or "YYYY-MM-DD" (year 0001-9999).
-func validPartialDate(s string) error {
-	bad := &ValidationError{Reason: "format", Msg: "not a calendar date YYYY, YYYY-MM or YYYY-MM-DD"}
+func validPartialDate(s string) error { return problem(partialDateProblem(s)) }
+
+func partialDateProblem(s string) (reason, msg string) {
+	const badReason, badMsg = "format", "not a calendar date YYYY, YYYY-MM or YYYY-MM-DD"
 	if len(s) != 4 && len(s) != 7 && len(s) != 10 {
-		return bad
+		return badReason, badMsg
 	}
 	num := func(t string) (int, bool) {
 		v := 0
@@ -231,29 +257,29 @@ func validPartialDate(s string) error {
 	}
 	y, ok := num(s[:4])
 	if !ok || y == 0 {
-		return bad
+		return badReason, badMsg
 	}
 	if len(s) == 4 {
-		return nil
+		return "", ""
 	}
 	if s[4] != '-' {
-		return bad
+		return badReason, badMsg
 	}
 	m, ok := num(s[5:7])
 	if !ok || m < 1 || m > 12 {
-		return bad
+		return badReason, badMsg
 	}
 	if len(s) == 7 {
-		return nil
+		return "", ""
 	}
 	if s[7] != '-' {
-		return bad
+		return badReason, badMsg
 	}
 	d, ok := num(s[8:10])
 	if !ok || d < 1 || d > daysIn(y, m) {
-		return bad
+		return badReason, badMsg
 	}
-	return nil
+	return "", ""
 }
 
 // Thai script ranges used by the text checks.
@@ -309,41 +335,45 @@ func isNFC(s string) bool {
 }
 
 // validText checks free text: NFC, no control characters, not blank.
-func validText(s string) error {
+func validText(s string) error { return problem(textProblem(s)) }
+
+func textProblem(s string) (reason, msg string) {
 	if !isNFC(s) {
-		return &ValidationError{Reason: ReasonNotNFC, Msg: "text is not in Unicode Normalization Form C"}
+		return ReasonNotNFC, "text is not in Unicode Normalization Form C"
 	}
 	blank := true
 	for _, r := range s {
 		if r == utf8.RuneError || unicode.IsControl(r) {
 			if r == utf8.RuneError {
-				return &ValidationError{Reason: ReasonControlCharacter, Msg: "text holds invalid UTF-8 or U+FFFD"}
+				return ReasonControlCharacter, "text holds invalid UTF-8 or U+FFFD"
 			}
-			return &ValidationError{Reason: ReasonControlCharacter, Msg: "text holds a control character"}
+			return ReasonControlCharacter, "text holds a control character"
 		}
 		if blank && !unicode.IsSpace(r) {
 			blank = false
 		}
 	}
 	if blank {
-		return &ValidationError{Reason: ReasonBlank, Msg: "text is empty or only white space"}
+		return ReasonBlank, "text is empty or only white space"
 	}
-	return nil
+	return "", ""
 }
 
 // validThaiText checks free text that must be written in Thai: validText
 // plus at least one Thai letter. Latin letters, digits and punctuation may
 // appear too ("บริษัท เอบีซี จำกัด (มหาชน)").
-func validThaiText(s string) error {
-	if err := validText(s); err != nil {
-		return err
+func validThaiText(s string) error { return problem(thaiTextProblem(s)) }
+
+func thaiTextProblem(s string) (reason, msg string) {
+	if reason, msg := textProblem(s); reason != "" {
+		return reason, msg
 	}
 	for _, r := range s {
 		if isThaiLetter(r) {
-			return nil
+			return "", ""
 		}
 	}
-	return &ValidationError{Reason: ReasonNotThaiScript, Msg: "Thai text holds no Thai letter"}
+	return ReasonNotThaiScript, "Thai text holds no Thai letter"
 }
 
 // ValidThaiName checks one part of a name written in Thai script (title,
@@ -352,11 +382,13 @@ func validThaiText(s string) error {
 // starting with a Thai letter or a leading vowel (not a combining mark);
 // no leading, trailing or doubled spaces. The error is a *ValidationError
 // with reason "not_nfc" or "thai_name".
-func ValidThaiName(s string) error {
+func ValidThaiName(s string) error { return problem(thaiNameProblem(s)) }
+
+func thaiNameProblem(s string) (reason, msg string) {
 	if !isNFC(s) {
-		return &ValidationError{Reason: ReasonNotNFC, Msg: "the name is not in Unicode Normalization Form C"}
+		return ReasonNotNFC, "the name is not in Unicode Normalization Form C"
 	}
-	bad := func(msg string) error { return &ValidationError{Reason: ReasonThaiName, Msg: msg} }
+	bad := func(msg string) (string, string) { return ReasonThaiName, msg }
 	if s == "" {
 		return bad("the name is empty")
 	}
@@ -383,7 +415,7 @@ func ValidThaiName(s string) error {
 	if prev == ' ' {
 		return bad("the name has a trailing space")
 	}
-	return nil
+	return "", ""
 }
 
 // ValidLatinName checks one part of a name written in Latin letters (the
@@ -392,11 +424,13 @@ func ValidThaiName(s string) error {
 // space, hyphen, apostrophe and period; starting with a letter; no leading, trailing or
 // doubled spaces. The error is a *ValidationError with reason "not_nfc" or
 // "latin_name".
-func ValidLatinName(s string) error {
+func ValidLatinName(s string) error { return problem(latinNameProblem(s)) }
+
+func latinNameProblem(s string) (reason, msg string) {
 	if !isNFC(s) {
-		return &ValidationError{Reason: ReasonNotNFC, Msg: "the name is not in Unicode Normalization Form C"}
+		return ReasonNotNFC, "the name is not in Unicode Normalization Form C"
 	}
-	bad := func(msg string) error { return &ValidationError{Reason: ReasonLatinName, Msg: msg} }
+	bad := func(msg string) (string, string) { return ReasonLatinName, msg }
 	if s == "" {
 		return bad("the name is empty")
 	}
@@ -425,5 +459,5 @@ func ValidLatinName(s string) error {
 	if prev == ' ' {
 		return bad("the name has a trailing space")
 	}
-	return nil
+	return "", ""
 }
