@@ -59,7 +59,9 @@ type vsTrustbloc struct {
 //     resolved beforehand (after checking kid and issuer), as
 //     vermethod.VerificationMethod{Type: "JsonWebKey2020", JWK: ...};
 //   - verifiable.WithCredDisableValidation (no JSON-LD or JSON schema
-//     validation; vc-go skips them for JWT VCs anyway).
+//     validation; vc-go skips them for JWT VCs anyway) and
+//     verifiable.WithDisabledRelatedResourceCheck (the credential has no
+//     relatedResource).
 //
 // vc-go checks nothing else here: no validity period, no status, no
 // schema, no issuer trust. It verifies its own JWT VC (the credential in a
@@ -123,6 +125,7 @@ func newVsTrustbloc(b testing.TB, alg signing.Algorithm) *vsTrustbloc {
 		vc, err := verifiable.ParseCredential([]byte(tbToken),
 			verifiable.WithJWTProofChecker(tbChecker),
 			verifiable.WithCredDisableValidation(),
+			verifiable.WithDisabledRelatedResourceCheck(),
 		)
 		return err == nil && vc.Contents().Issuer.ID == tb.did
 	}
