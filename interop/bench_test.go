@@ -206,7 +206,7 @@ func rawVerify(b testing.TB, alg signing.Algorithm, doc *did.Document, input, si
 // block times. Parallel: each block is spread over GOMAXPROCS goroutines,
 // so garbage collection competes with the work as in a loaded server.
 // *-allocs/call and *-B/call are each side's heap allocations per
-// verification. ns/op (and, with -benchmem, B/op and allocs/op) are per
+// verification, *-token-B the sizes of the two tokens. ns/op (and, with -benchmem, B/op and allocs/op) are per
 // block of each, not results.
 func BenchmarkVsTrustbloc(b *testing.B) {
 	for _, alg := range []signing.Algorithm{signing.EdDSA, signing.ES256} {
@@ -246,6 +246,8 @@ func BenchmarkVsTrustbloc(b *testing.B) {
 				b.ReportMetric(ttb, "thaitrust-B/call")
 				b.ReportMetric(tba, "trustbloc-allocs/call")
 				b.ReportMetric(tbb, "trustbloc-B/call")
+				b.ReportMetric(float64(f.sizes[0]), "thaitrust-token-B")
+				b.ReportMetric(float64(f.sizes[1]), "trustbloc-token-B")
 			})
 		}
 	}
