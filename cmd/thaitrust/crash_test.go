@@ -403,7 +403,8 @@ type server struct {
 func startServer(t *testing.T, bin, addr, data string) *server {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--demo", "--addr", addr, "--data", data, "--log", "json")
-	cmd.Env = append(os.Environ(), "THAITRUST_DEMO_TOKEN="+crashToken, "THAITRUST_KEY_PASSPHRASE=")
+	cmd.Env = append(os.Environ(), "THAITRUST_DEMO_TOKEN="+crashToken, "THAITRUST_KEY_PASSPHRASE=",
+		"GORACE="+noRaceExitSleep(os.Getenv("GORACE")))
 	s := &server{cmd: cmd, done: make(chan struct{}), stdout: new(bytes.Buffer), stderr: new(bytes.Buffer)}
 	cmd.Stdout, cmd.Stderr = s.stdout, s.stderr
 	if err := cmd.Start(); err != nil {
