@@ -24,6 +24,8 @@ esac
 # Each feature lists what it needs; only missing packages are installed.
 APT_PACKAGES=(
   ca-certificates   # TLS roots for did:web and status lists over HTTPS
+  curl jq           # the README's walkthrough
+  git               # make lint lists files with git
 )
 
 missing=()
