@@ -174,6 +174,9 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
+// Root returns the entity id of the registry's trust anchor.
+func (s *Service) Root() string { return s.cfg.Root }
+
 // Head returns the last event of the history (zero Seq when empty).
 func (s *Service) Head() Event {
 	s.wmu.Lock()
