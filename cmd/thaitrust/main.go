@@ -8,7 +8,7 @@
 //	thaitrust init --demo [--data DIR] [--public-url URL]
 //	thaitrust issue --type TYPE --claims FILE [--issuer NAME] [--out FILE]
 //	thaitrust verify [--json] FILE|-
-//	thaitrust status revoke|suspend|unsuspend CREDENTIAL_ID [--issuer NAME]
+//	thaitrust status revoke|suspend|unsuspend|show CREDENTIAL_ID [--issuer NAME]
 //	thaitrust keys new|show ...
 //	thaitrust schemas list|show|example [TYPE]
 //
