@@ -45,18 +45,6 @@ var presentationFailures = map[string]bool{
 	"presentation-vc-missing-required-type-fail.json": false,
 }
 
-// knownIssuerGaps are -ok inputs that package issuer refuses today, with
-// why. They are skipped (visibly) while refused; once the issuer accepts
-// them they are checked like the others and the entry can go.
-var knownIssuerGaps = map[string]string{
-	// The issuer allocates its own status entries and refuses a
-	// credentialStatus from the caller, also with AllowGeneric; the suite
-	// expects an issuer to accept (and keep) a well-formed entry. Reported
-	// to the owners of issuer/.
-	"credential-status-ok.json":            "credentialStatus from the caller is refused (status_set_by_issuer)",
-	"credential-status-missing-id-ok.json": "credentialStatus from the caller is refused (status_set_by_issuer)",
-}
-
 // TestW3CVectors posts the W3C VCDM 2.0 test suite's inputs to the VC API
 // the way that suite does: credentials to the issue endpoint of an issuer
 // configured with AllowGeneric (the suite issues credentials of its own
@@ -121,9 +109,6 @@ func TestW3CVectors(t *testing.T) {
 			prepareVectorCredential(doc, issuerDID)
 			r := s.do(t, request{method: "POST", path: "/issuers/" + conformanceIssuer + "/credentials/issue", token: demoToken,
 				body: map[string]any{"credential": doc}})
-			if gap, known := knownIssuerGaps[name]; known && r.Status == http.StatusBadRequest {
-				t.Skipf("known gap of package issuer, refused with %s: %s", r.JSON(t)["errors"], gap)
-			}
 			switch {
 			case ok:
 				got := s.issuedFrom(t, r)
