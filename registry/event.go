@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -108,22 +107,28 @@ func (ev *Event) Accreditation() (Accreditation, error) {
 // is RFC 3339 in UTC with exactly three fractional digits. It does not
 // depend on how the event is stored.
 func (ev *Event) ComputeHash() Hash {
-	var b bytes.Buffer
-	b.Grow(len(ev.State) + len(ev.Reason) + 256)
+	h := sha256.New()
+	var n [8]byte
 	field := func(p []byte) {
-		b.Write(binary.BigEndian.AppendUint32(nil, uint32(len(p))))
-		b.Write(p)
+		binary.BigEndian.PutUint32(n[:4], uint32(len(p)))
+		h.Write(n[:4])
+		h.Write(p)
 	}
+	var at [32]byte
 	field([]byte(hashDomain))
-	field(binary.BigEndian.AppendUint64(nil, uint64(ev.Seq)))
-	field([]byte(ev.At.UTC().Format("2006-01-02T15:04:05.000Z07:00")))
+	binary.BigEndian.PutUint64(n[:], uint64(ev.Seq))
+	seq := n
+	field(seq[:])
+	field(ev.At.UTC().AppendFormat(at[:0], "2006-01-02T15:04:05.000Z07:00"))
 	field([]byte(ev.Actor))
 	field([]byte(ev.Action))
 	field([]byte(ev.Subject))
 	field([]byte(ev.Reason))
 	field(ev.State)
 	field(ev.PrevHash[:])
-	return sha256.Sum256(b.Bytes())
+	var out Hash
+	h.Sum(out[:0])
+	return out
 }
 
 // ChainError reports the first broken link of the history chain.

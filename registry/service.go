@@ -233,8 +233,17 @@ func (s *Service) commit(ctx context.Context, c change) (Event, error) {
 		if err != nil {
 			return Event{}, err
 		}
+		// The index takes the object as built (decoding ev.State would give
+		// the same object, slower).
 		s.mu.Lock()
-		err = s.apply(&ev)
+		switch o := obj.(type) {
+		case Entity:
+			s.ix.putEntity(o, true)
+		case Accreditation:
+			s.ix.putAccreditation(o)
+		default:
+			err = s.apply(&ev)
+		}
 		s.mu.Unlock()
 		if err != nil {
 			return Event{}, err
