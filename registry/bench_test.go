@@ -144,7 +144,9 @@ func buildLarge() (*largeRegistry, error) {
 		accs = append(accs, a.ID)
 	}
 	// The rest of the million events: suspensions and reinstatements
-	// spread over two years, a few withdrawals.
+	// from the end of the accreditations' start period on (one a minute,
+	// about a year and a half), a few withdrawals.
+	now = l.start.AddDate(0, 0, 90)
 	for svc.Head().Seq < largeEvents {
 		now = now.Add(time.Minute)
 		id := accs[rng.IntN(len(accs))]

@@ -60,60 +60,75 @@ type index struct {
 	byIdent  map[Identifier]*entityRec
 	accs     map[string]*accRec
 	ids      []string // entity ids, sorted
+	bulk     bool     // loading: finish links accreditations
 }
 
+// newIndex returns an empty index in bulk-loading mode: call finish
+// after the initial puts.
 func newIndex(root string) *index {
-	return &index{root: root, entities: map[string]*entityRec{}, byIdent: map[Identifier]*entityRec{}, accs: map[string]*accRec{}}
+	return &index{root: root, entities: map[string]*entityRec{}, byIdent: map[Identifier]*entityRec{}, accs: map[string]*accRec{}, bulk: true}
 }
+
+// Records are copy-on-write: a published *entityRec or *accRec never
+// changes. A change replaces the record (and, for an accreditation, its
+// subject's record) in the maps, so that Export can encode records it
+// picked up under the read lock after releasing it.
 
 // putEntity adds or replaces an entity. sorted false defers the id sort
 // (bulk loading calls finish).
 func (ix *index) putEntity(e Entity, sorted bool) {
-	r, ok := ix.entities[e.ID]
-	if ok {
-		for _, id := range r.e.Identifiers {
-			if ix.byIdent[id] == r {
+	r := &entityRec{e: e, periods: timeline(e.History)}
+	if old, ok := ix.entities[e.ID]; ok {
+		r.accs = old.accs
+		for _, id := range old.e.Identifiers {
+			if ix.byIdent[id] == old {
 				delete(ix.byIdent, id)
 			}
 		}
-		r.e = e
+	} else if sorted {
+		i, _ := slices.BinarySearch(ix.ids, e.ID)
+		ix.ids = slices.Insert(ix.ids, i, e.ID)
 	} else {
-		r = &entityRec{e: e}
-		ix.entities[e.ID] = r
-		if sorted {
-			i, _ := slices.BinarySearch(ix.ids, e.ID)
-			ix.ids = slices.Insert(ix.ids, i, e.ID)
-		} else {
-			ix.ids = append(ix.ids, e.ID)
-		}
+		ix.ids = append(ix.ids, e.ID)
 	}
-	r.periods = timeline(e.History)
+	ix.entities[e.ID] = r
 	for _, id := range e.Identifiers {
 		ix.byIdent[id] = r
 	}
 }
 
-// putAccreditation adds or replaces an accreditation; its subject must be
-// in the index already (else it is kept but reachable by id only).
+// putAccreditation adds or replaces an accreditation. Its subject's
+// record is replaced too (with the new accreditation in its list) when
+// the subject is in the index; bulk loads link subjects in finish.
 func (ix *index) putAccreditation(a Accreditation) {
-	r, ok := ix.accs[a.ID]
-	if !ok {
-		r = &accRec{}
-		ix.accs[a.ID] = r
-		if s := ix.entities[a.Subject]; s != nil {
-			s.accs = append(s.accs, r)
+	r := &accRec{a: a, periods: timeline(a.History)}
+	old := ix.accs[a.ID]
+	ix.accs[a.ID] = r
+	s := ix.entities[a.Subject]
+	if s == nil || ix.bulk {
+		return
+	}
+	ns := *s
+	ns.accs = slices.Clone(s.accs)
+	if i := slices.Index(ns.accs, old); old != nil && i >= 0 {
+		ns.accs[i] = r
+	} else {
+		ns.accs = append(ns.accs, r)
+	}
+	ix.entities[a.Subject] = &ns
+	for _, id := range ns.e.Identifiers {
+		if ix.byIdent[id] == s {
+			ix.byIdent[id] = &ns
 		}
 	}
-	r.a = a
-	r.periods = timeline(a.History)
 }
 
-// finish sorts the ids after a bulk load and links accreditations whose
-// subjects arrived after them.
+// finish sorts the ids after a bulk load and links accreditations to
+// their subjects. Records are not yet published during a bulk load.
 func (ix *index) finish() {
 	slices.Sort(ix.ids)
 	for _, e := range ix.entities {
-		e.accs = e.accs[:0]
+		e.accs = nil
 	}
 	for _, a := range ix.accs {
 		if s := ix.entities[a.a.Subject]; s != nil {
@@ -123,6 +138,7 @@ func (ix *index) finish() {
 	for _, e := range ix.entities {
 		slices.SortFunc(e.accs, func(x, y *accRec) int { return strings.Compare(x.a.ID, y.a.ID) })
 	}
+	ix.bulk = false
 }
 
 // lookup finds an entity by id, else by DID or any identifier value.

@@ -63,8 +63,8 @@ type StatusChange struct {
 	Status        Status    `json:"status"`
 	Reason        string    `json:"reason,omitempty"`
 	EffectiveFrom time.Time `json:"effective_from"`
-	RecordedAt    time.Time `json:"recorded_at"`
-	Seq           int64     `json:"seq"` // the history event that recorded it
+	RecordedAt    time.Time `json:"recorded_at,omitzero"`
+	Seq           int64     `json:"seq,omitempty"` // the history event that recorded it (trust lists omit it and RecordedAt)
 }
 
 // Foreign says where a foreign entity or accreditation came from: an
@@ -102,8 +102,9 @@ type Entity struct {
 	History      []StatusChange `json:"history"`
 	// Foreign is set for an entity recognised through an imported list.
 	Foreign *Foreign `json:"foreign,omitempty"`
-	// Version is the Seq of the history event that wrote this version.
-	Version int64 `json:"version"`
+	// Version is the Seq of the history event that wrote this version
+	// (trust lists omit it).
+	Version int64 `json:"version,omitempty"`
 }
 
 // DIDs returns the entity's DIDs.
@@ -188,7 +189,7 @@ type Accreditation struct {
 	// carries none.
 	Credential string   `json:"credential,omitempty"`
 	Foreign    *Foreign `json:"foreign,omitempty"`
-	Version    int64    `json:"version"`
+	Version    int64    `json:"version,omitempty"`
 }
 
 // validity checks.

@@ -64,6 +64,11 @@ type Service struct {
 
 	mu sync.RWMutex // guards ix
 	ix *index
+
+	keyMu    sync.Mutex
+	keyCache map[string]keyEntry // DID -> resolved assertion keys (Export)
+	fragMu   sync.Mutex
+	frags    map[string]fragment // entity id -> encoded list entry (Export)
 }
 
 // Open loads the registry in cfg.Store into memory and returns a Service.

@@ -7,8 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/thaitrust/thaitrust/credential/jose"
@@ -88,67 +91,259 @@ type ExportOptions struct {
 	Credentials bool
 }
 
+// records returns the published records of the domestic entities, in id
+// order, and the root's. Records never change once published, so the
+// caller may read them without the lock.
+func (s *Service) records() (recs []*entityRec, root *entityRec) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	recs = make([]*entityRec, 0, len(s.ix.ids))
+	for _, id := range s.ix.ids {
+		if r := s.ix.entities[id]; r.e.Foreign == nil { // others' lists are not republished
+			recs = append(recs, r)
+		}
+	}
+	return recs, s.ix.entities[s.ix.root]
+}
+
+// listed is the list form of an entity record: its domestic
+// accreditations, without the history bookkeeping (RecordedAt, Seq,
+// Version).
+func listed(r *entityRec, credentials bool) ListedEntity {
+	le := ListedEntity{Entity: cloneEntity(r.e)}
+	le.Entity.Version = 0
+	le.Entity.History = listHistory(le.Entity.History)
+	for _, a := range r.accs {
+		if a.a.Foreign != nil {
+			continue
+		}
+		ac := cloneAccreditation(a.a)
+		ac.Version = 0
+		ac.History = listHistory(ac.History)
+		if !credentials {
+			ac.Credential = ""
+		}
+		le.Accreditations = append(le.Accreditations, ac)
+	}
+	return le
+}
+
+func listHistory(h []StatusChange) []StatusChange {
+	for i := range h {
+		h[i].RecordedAt, h[i].Seq = time.Time{}, 0
+	}
+	return h
+}
+
+func (s *Service) schemeInformation(root *entityRec, opts ExportOptions) (SchemeInformation, error) {
+	if opts.NextUpdate.IsZero() {
+		return SchemeInformation{}, errors.New("registry: ExportOptions.NextUpdate is required")
+	}
+	if root == nil {
+		return SchemeInformation{}, fmt.Errorf("registry: the root %s is not registered", s.cfg.Root)
+	}
+	si := SchemeInformation{
+		VersionIdentifier: 1, SequenceNumber: opts.Sequence, ListType: ListType,
+		SchemeOperatorName: root.e.Name, SchemeOperatorID: root.e.ID, SchemeTerritory: root.e.Jurisdiction,
+		ListIssueDateTime: s.now().Truncate(time.Second), NextUpdate: opts.NextUpdate.UTC().Truncate(time.Second),
+	}
+	if si.SequenceNumber == 0 {
+		si.SequenceNumber = s.Head().Seq
+	}
+	return si, nil
+}
+
 // Snapshot returns the registry as a trust list document (unsigned).
 // It fails if an entity's DID cannot be resolved with opts.Keys: a list
 // without an issuer's keys would make verifiers reject its credentials
 // for the wrong reason.
 func (s *Service) Snapshot(ctx context.Context, opts ExportOptions) (*TrustListDocument, error) {
-	if opts.NextUpdate.IsZero() {
-		return nil, errors.New("registry: ExportOptions.NextUpdate is required")
+	recs, root := s.records()
+	si, err := s.schemeInformation(root, opts)
+	if err != nil {
+		return nil, err
 	}
-	now := s.now()
-	s.mu.RLock()
-	root := s.ix.entities[s.ix.root]
-	if root == nil {
-		s.mu.RUnlock()
-		return nil, fmt.Errorf("registry: the root %s is not registered", s.ix.root)
-	}
-	doc := &TrustListDocument{SchemeInformation: SchemeInformation{
-		VersionIdentifier: 1, SequenceNumber: opts.Sequence, ListType: ListType,
-		SchemeOperatorName: root.e.Name, SchemeOperatorID: root.e.ID, SchemeTerritory: root.e.Jurisdiction,
-		ListIssueDateTime: now.Truncate(time.Second), NextUpdate: opts.NextUpdate.UTC().Truncate(time.Second),
-	}}
-	doc.Entities = make([]ListedEntity, 0, len(s.ix.ids))
-	for _, id := range s.ix.ids {
-		r := s.ix.entities[id]
-		if r.e.Foreign != nil {
-			continue // others' lists are not republished
+	doc := &TrustListDocument{SchemeInformation: si, Entities: make([]ListedEntity, len(recs))}
+	for i, r := range recs {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 		}
-		le := ListedEntity{Entity: cloneEntity(r.e)}
-		for _, a := range r.accs {
-			if a.a.Foreign != nil {
-				continue
-			}
-			ac := cloneAccreditation(a.a)
-			if !opts.Credentials {
-				ac.Credential = ""
-			}
-			le.Accreditations = append(le.Accreditations, ac)
-		}
-		doc.Entities = append(doc.Entities, le)
-	}
-	s.mu.RUnlock()
-	if doc.SchemeInformation.SequenceNumber == 0 {
-		doc.SchemeInformation.SequenceNumber = s.Head().Seq
-	}
-	if opts.Keys != nil {
-		for i := range doc.Entities {
-			if i%1024 == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-			}
-			le := &doc.Entities[i]
-			for _, d := range le.Entity.DIDs() {
-				keys, err := assertionKeys(ctx, opts.Keys, d)
-				if err != nil {
-					return nil, fmt.Errorf("registry: keys of entity %s: %w", le.Entity.ID, err)
-				}
-				le.PublicKeys = append(le.PublicKeys, keys...)
+		doc.Entities[i] = listed(r, opts.Credentials)
+		if opts.Keys != nil {
+			if doc.Entities[i].PublicKeys, err = s.entityKeys(ctx, opts.Keys, r); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return doc, nil
+}
+
+// keysTTL is how long Export reuses an entity's resolved keys.
+const keysTTL = 5 * time.Minute
+
+type keyEntry struct {
+	keys []signing.JWK
+	at   time.Time
+}
+
+// entityKeys resolves the assertion keys of an entity's DIDs, reusing
+// what was resolved within keysTTL.
+func (s *Service) entityKeys(ctx context.Context, r DocumentResolver, e *entityRec) ([]signing.JWK, error) {
+	var out []signing.JWK
+	now := s.now()
+	for _, d := range e.e.DIDs() {
+		s.keyMu.Lock()
+		k, ok := s.keyCache[d]
+		s.keyMu.Unlock()
+		if !ok || now.Sub(k.at) >= keysTTL || now.Before(k.at) {
+			keys, err := assertionKeys(ctx, r, d)
+			if err != nil {
+				return nil, fmt.Errorf("registry: keys of entity %s: %w", e.e.ID, err)
+			}
+			k = keyEntry{keys: keys, at: now}
+			s.keyMu.Lock()
+			if s.keyCache == nil {
+				s.keyCache = map[string]keyEntry{}
+			}
+			s.keyCache[d] = k
+			s.keyMu.Unlock()
+		}
+		out = append(out, k.keys...)
+	}
+	return out, nil
+}
+
+// fragment is an entity's encoded ListedEntity, reused by later exports
+// while its record (which changes with the entity and its
+// accreditations) and its keys stay the same.
+type fragment struct {
+	rec         *entityRec
+	credentials bool
+	keysAt      time.Time // zero: encoded without keys
+	data        []byte
+}
+
+// encodeEntities encodes every record, in parallel, reusing cached
+// fragments.
+func (s *Service) encodeEntities(ctx context.Context, recs []*entityRec, opts ExportOptions) ([][]byte, error) {
+	now := s.now()
+	s.fragMu.Lock()
+	cache := s.frags
+	s.fragMu.Unlock()
+	out := make([]fragment, len(recs))
+	var (
+		next    atomic.Int64
+		wg      sync.WaitGroup
+		errOnce sync.Once
+		failed  error
+	)
+	const block = 256
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(block)) - block
+				if lo >= len(recs) || ctx.Err() != nil {
+					return
+				}
+				for i := lo; i < min(lo+block, len(recs)); i++ {
+					r := recs[i]
+					if f, ok := cache[r.e.ID]; ok && f.rec == r && f.credentials == opts.Credentials &&
+						(opts.Keys == nil) == f.keysAt.IsZero() && (f.keysAt.IsZero() || (now.Sub(f.keysAt) < keysTTL && !now.Before(f.keysAt))) {
+						out[i] = f
+						continue
+					}
+					le := listed(r, opts.Credentials)
+					f := fragment{rec: r, credentials: opts.Credentials}
+					if opts.Keys != nil {
+						keys, err := s.entityKeys(ctx, opts.Keys, r)
+						if err != nil {
+							errOnce.Do(func() { failed = err })
+							next.Store(int64(len(recs)))
+							return
+						}
+						le.PublicKeys, f.keysAt = keys, now
+					}
+					data, err := marshalNoEscape(le)
+					if err != nil {
+						errOnce.Do(func() { failed = err })
+						next.Store(int64(len(recs)))
+						return
+					}
+					f.data = data
+					out[i] = f
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if failed != nil {
+		return nil, failed
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	fresh := make(map[string]fragment, len(out))
+	data := make([][]byte, len(out))
+	for i, f := range out {
+		fresh[f.rec.e.ID] = f
+		data[i] = f.data
+	}
+	s.fragMu.Lock()
+	s.frags = fresh
+	s.fragMu.Unlock()
+	return data, nil
+}
+
+// Export signs the registry as a JSON trust list: a compact JWS (typ
+// trustlist+jwt) by the scheme operator's key, whose payload is the
+// TrustListDocument. signer.KeyID should be a DID URL of the root.
+//
+// Entities are encoded in parallel, and each entity's encoding is kept
+// (with its keys, for up to five minutes) and reused by the next export
+// while the entity and its accreditations do not change: re-exporting a
+// large registry after a few changes costs little more than the
+// signature. The cache holds about the size of one list in memory.
+func (s *Service) Export(ctx context.Context, signer jose.Signer, opts ExportOptions) (string, error) {
+	if signer.Key == nil || signer.KeyID == "" {
+		return "", errors.New("registry: Export needs the scheme operator's signer")
+	}
+	recs, root := s.records()
+	si, err := s.schemeInformation(root, opts)
+	if err != nil {
+		return "", err
+	}
+	frags, err := s.encodeEntities(ctx, recs, opts)
+	if err != nil {
+		return "", err
+	}
+	head, err := marshalNoEscape(si)
+	if err != nil {
+		return "", fmt.Errorf("registry: encode trust list: %w", err)
+	}
+	n := len(head) + 64
+	for _, f := range frags {
+		n += len(f) + 1
+	}
+	payload := make([]byte, 0, n)
+	payload = append(payload, `{"ListAndSchemeInformation":`...)
+	payload = append(payload, head...)
+	payload = append(payload, `,"TrustedEntitiesList":[`...)
+	for i, f := range frags {
+		if i > 0 {
+			payload = append(payload, ',')
+		}
+		payload = append(payload, f...)
+	}
+	payload = append(payload, "]}"...)
+	tok, err := jws.Sign(signer.Key, jws.Header{Alg: signer.Algorithm, Kid: signer.KeyID, Typ: TypTrustList}, payload)
+	if err != nil {
+		return "", fmt.Errorf("registry: sign trust list: %w", err)
+	}
+	return tok, nil
 }
 
 // assertionKeys returns the public keys a DID lists under
@@ -198,28 +393,6 @@ func assertionKeys(ctx context.Context, r DocumentResolver, d string) ([]signing
 		out = append(out, j)
 	}
 	return out, nil
-}
-
-// Export signs the registry as a JSON trust list: a compact JWS (typ
-// trustlist+jwt) by the scheme operator's key, whose payload is the
-// TrustListDocument. signer.KeyID should be a DID URL of the root.
-func (s *Service) Export(ctx context.Context, signer jose.Signer, opts ExportOptions) (string, error) {
-	if signer.Key == nil || signer.KeyID == "" {
-		return "", errors.New("registry: Export needs the scheme operator's signer")
-	}
-	doc, err := s.Snapshot(ctx, opts)
-	if err != nil {
-		return "", err
-	}
-	payload, err := marshalNoEscape(doc)
-	if err != nil {
-		return "", fmt.Errorf("registry: encode trust list: %w", err)
-	}
-	tok, err := jws.Sign(signer.Key, jws.Header{Alg: signer.Algorithm, Kid: signer.KeyID, Typ: TypTrustList}, payload)
-	if err != nil {
-		return "", fmt.Errorf("registry: sign trust list: %w", err)
-	}
-	return tok, nil
 }
 
 func marshalNoEscape(v any) ([]byte, error) {
