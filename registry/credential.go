@@ -20,8 +20,8 @@ import (
 
 // Credential types and contexts of accreditation credentials.
 const (
-	TypeAccreditation    = "AccreditationCredential"
-	TypeIdPAccreditation = "IdPAccreditationCredential"
+	TypeAccreditation    = "AccreditationCredential"    // issuers, authoritative sources, accreditors
+	TypeIdPAccreditation = "IdPAccreditationCredential" // identity providers
 	contextVC            = "https://www.w3.org/ns/credentials/v2"
 	contextThaiTrust     = "https://thaitrust.example/ns/credentials/v1"
 )

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -34,12 +35,12 @@ func (h *Hash) UnmarshalText(b []byte) error {
 // Actions recorded in the history. The part before the dot names the
 // kind of object the event writes (ObjectKind).
 const (
-	ActionEntityRegister      = "entity.register"
-	ActionEntityStatus        = "entity.status"
-	ActionEntityImport        = "entity.import"
-	ActionAccreditationGrant  = "accreditation.grant"
-	ActionAccreditationStatus = "accreditation.status"
-	ActionAccreditationImport = "accreditation.import"
+	ActionEntityRegister      = "entity.register"      // Service.Register
+	ActionEntityStatus        = "entity.status"        // Service.SetEntityStatus
+	ActionEntityImport        = "entity.import"        // an imported list wrote a foreign entity
+	ActionAccreditationGrant  = "accreditation.grant"  // Service.Accredit
+	ActionAccreditationStatus = "accreditation.status" // Service.SetAccreditationStatus
+	ActionAccreditationImport = "accreditation.import" // an imported list wrote a foreign accreditation (or the recognition)
 )
 
 // Object kinds (Event.ObjectKind).
@@ -180,7 +181,7 @@ func Verify(ctx context.Context, s Store) (int64, error) {
 		prev  *Event
 		n     int64
 		after int64
-		last  = map[string]Hash{} // kind/subject -> sha256 of the last state
+		last  = map[string][]byte{} // kind/subject -> the last state written
 		seqOf = map[string]int64{}
 	)
 	for {
@@ -196,7 +197,7 @@ func Verify(ctx context.Context, s Store) (int64, error) {
 		}
 		for i := range evs {
 			k := evs[i].ObjectKind() + "/" + evs[i].Subject
-			last[k] = sha256.Sum256(evs[i].State)
+			last[k] = evs[i].State
 			seqOf[k] = evs[i].Seq
 		}
 		n += int64(len(evs))
@@ -211,7 +212,7 @@ func Verify(ctx context.Context, s Store) (int64, error) {
 	}
 	check := func(kind, id string, state any) error {
 		k := kind + "/" + id
-		h, ok := last[k]
+		want, ok := last[k]
 		if !ok {
 			return &ChainError{Seq: 0, Reason: "state_mismatch", Msg: fmt.Sprintf("%s %q has no history", kind, id)}
 		}
@@ -219,7 +220,7 @@ func Verify(ctx context.Context, s Store) (int64, error) {
 		if err != nil {
 			return err
 		}
-		if sha256.Sum256(b) != h {
+		if !bytes.Equal(b, want) {
 			return &ChainError{Seq: seqOf[k], Reason: "state_mismatch", Msg: fmt.Sprintf("%s %q differs from the state its last event recorded", kind, id)}
 		}
 		delete(last, k)

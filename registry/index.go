@@ -152,29 +152,31 @@ func (ix *index) lookup(ref string) *entityRec {
 	return ix.byIdent[Identifier{Type: IdentifierX509SHA256, Value: ref}]
 }
 
-// Reason codes of answers (Answer.Reason, verifier.TrustDecision.Reason).
+// Reason codes of negative answers (Answer.Reason, and
+// verifier.TrustDecision.Reason from TrustIssuer). Stable: programs
+// branch on them and the verifier maps them to sentences.
 const (
-	ReasonUnknownEntity             = "unknown_entity"
-	ReasonUnknownIssuer             = "unknown_issuer"
-	ReasonEntitySuspended           = "entity_suspended"
-	ReasonEntityWithdrawn           = "entity_withdrawn"
-	ReasonNotAccredited             = "not_accredited"
-	ReasonTypeNotAccredited         = "type_not_accredited"
-	ReasonAccreditationNotYetValid  = "accreditation_not_yet_valid"
-	ReasonAccreditationExpired      = "accreditation_expired"
-	ReasonAccreditationSuspended    = "accreditation_suspended"
-	ReasonAccreditationWithdrawn    = "accreditation_withdrawn"
-	ReasonAccreditorNotAccredited   = "accreditor_not_accredited"
-	ReasonAuthorityNotInChain       = "authority_not_in_chain"
-	ReasonUnknownAuthority          = "unknown_authority"
-	ReasonNotRecognised             = "not_recognised"
-	ReasonUnknownAction             = "unknown_action"
-	ReasonIALBelowPolicy            = "ial_below_policy"
-	ReasonAALBelowPolicy            = "aal_below_policy"
-	ReasonIALExceedsAccreditation   = "ial_exceeds_accreditation"
-	ReasonAALExceedsAccreditation   = "aal_exceeds_accreditation"
-	ReasonIdentityProviderUnknown   = "idp_unknown"
-	ReasonIdentityProviderNotAccred = "idp_not_accredited"
+	ReasonUnknownEntity             = "unknown_entity"              // no entity has that id or identifier
+	ReasonUnknownIssuer             = "unknown_issuer"              // TrustIssuer's name for unknown_entity
+	ReasonEntitySuspended           = "entity_suspended"            // the entity itself was suspended at the time
+	ReasonEntityWithdrawn           = "entity_withdrawn"            // the entity itself was withdrawn at the time
+	ReasonNotAccredited             = "not_accredited"              // it holds no accreditation for the action
+	ReasonTypeNotAccredited         = "type_not_accredited"         // it is accredited for the action, not for this type
+	ReasonAccreditationNotYetValid  = "accreditation_not_yet_valid" // the time is before the accreditation's validity
+	ReasonAccreditationExpired      = "accreditation_expired"       // the time is after the accreditation's validity
+	ReasonAccreditationSuspended    = "accreditation_suspended"     // the accreditation was suspended at the time
+	ReasonAccreditationWithdrawn    = "accreditation_withdrawn"     // the accreditation was withdrawn at the time
+	ReasonAccreditorNotAccredited   = "accreditor_not_accredited"   // a link above it (accreditor, root) was not valid then
+	ReasonAuthorityNotInChain       = "authority_not_in_chain"      // valid, but not under the authority asked about
+	ReasonUnknownAuthority          = "unknown_authority"           // the authority asked about is not in the registry
+	ReasonNotRecognised             = "not_recognised"              // the authority holds no valid accreditor role
+	ReasonUnknownAction             = "unknown_action"              // the action is not issue or accredit
+	ReasonIALBelowPolicy            = "ial_below_policy"            // the evidence's IAL is below the policy's minimum
+	ReasonAALBelowPolicy            = "aal_below_policy"            // the evidence's AAL is below the policy's minimum
+	ReasonIALExceedsAccreditation   = "ial_exceeds_accreditation"   // the IdP asserted an IAL above its accreditation
+	ReasonAALExceedsAccreditation   = "aal_exceeds_accreditation"   // the IdP asserted an AAL above its accreditation
+	ReasonIdentityProviderUnknown   = "idp_unknown"                 // the evidence names no known entity
+	ReasonIdentityProviderNotAccred = "idp_not_accredited"          // the entity holds no identity-provider accreditation
 )
 
 // Actions of authorization queries.

@@ -141,13 +141,10 @@ func Basis(a Answer, source string) string {
 	b.WriteString(source)
 	b.WriteString(": ")
 	if len(a.Evidence) == 0 {
-		switch {
-		case a.Entity == "":
-			fmt.Fprintf(&b, "%s is not in the registry", a.Resource)
+		if a.Entity == "" {
 			return source + ": the issuer is not in the registry"
-		default:
-			fmt.Fprintf(&b, "%s holds no accreditation to %s %s (%s)", a.Entity, a.Action, a.Resource, orOK(a.Reason))
 		}
+		fmt.Fprintf(&b, "%s holds no accreditation to %s %s (%s)", a.Entity, a.Action, a.Resource, orOK(a.Reason))
 		return b.String()
 	}
 	e := a.Evidence[0]

@@ -375,3 +375,34 @@ func TestHistoryTamper(t *testing.T) {
 		})
 	}
 }
+
+// TestTwoWriters: two Services on one store (two processes on one
+// database) see each other's changes through conflicts and Sync.
+func TestTwoWriters(t *testing.T) {
+	sc := registrytest.NewScheme(t, nil)
+	b, err := registry.Open(ctx, registry.Config{Store: sc.Store, Root: "etda", Now: sc.Clock.Now})
+	must(t, err)
+	uni := sc.Members["university"]
+	sc.Clock.Set(day(20))
+	// b suspends; a has not seen it and withdraws: its append conflicts,
+	// it catches up and records the withdrawal after the suspension.
+	must(t, first(b.SetAccreditationStatus(ctx, admin, uni.Accreditation.ID, registry.StatusRequest{Status: registry.StatusSuspended, Reason: "audit"})))
+	a, err := sc.Service.SetAccreditationStatus(ctx, admin, uni.Accreditation.ID, registry.StatusRequest{Status: registry.StatusWithdrawn, Reason: "closed"})
+	must(t, err)
+	if len(a.History) != 3 {
+		t.Fatalf("history %+v", a.History)
+	}
+	if got, _ := b.Accreditation(uni.Accreditation.ID); got.Status != registry.StatusSuspended {
+		t.Fatalf("b before Sync: %s", got.Status)
+	}
+	must(t, b.Sync(ctx))
+	if got, _ := b.Accreditation(uni.Accreditation.ID); got.Status != registry.StatusWithdrawn {
+		t.Errorf("b after Sync: %s", got.Status)
+	}
+	if b.Head().Hash != sc.Service.Head().Hash {
+		t.Error("heads differ after Sync")
+	}
+	if _, err := registry.Verify(ctx, sc.Store); err != nil {
+		t.Error(err)
+	}
+}
