@@ -35,7 +35,7 @@ type thaiIssuer struct {
 	svc     *issuer.Service
 	doc     *did.Document
 	docJSON []byte // the DID document as served (GET /1.0/identifiers/{did})
-	key     signing.Algorithm
+	alg     signing.Algorithm
 }
 
 func newThaiIssuer(t testing.TB, alg signing.Algorithm) *thaiIssuer {
@@ -62,7 +62,7 @@ func newThaiIssuer(t testing.TB, alg signing.Algorithm) *thaiIssuer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &thaiIssuer{svc: svc, doc: doc, docJSON: docJSON, key: alg}
+	return &thaiIssuer{svc: svc, doc: doc, docJSON: docJSON, alg: alg}
 }
 
 // issueDegree issues the catalogue's DegreeCredential example.

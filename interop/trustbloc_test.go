@@ -254,7 +254,7 @@ func TestTrustblocJWTIsNotVCJOSE(t *testing.T) {
 	}
 	v := thaiVerifier(t, tb.did, nil)
 	r := v.VerifyCredential(t.Context(), jose.MediaTypeCredential, tok)
-	if r.Verified || r.Failed(verifier.CheckFormat) == false {
+	if r.Verified || !r.Failed(verifier.CheckFormat) {
 		t.Errorf("ThaiTrust accepts vc-go's JWT VC: %+v", r.Checks)
 	}
 }
