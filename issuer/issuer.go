@@ -151,7 +151,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("issuer: profile %s: signer algorithm %q does not fit its key", p.Name, p.Signer.Algorithm)
 	}
 	for _, t := range p.Types {
-		if _, ok := schemas.Lookup(t); !ok {
+		if !schemas.Has(t) {
 			return nil, fmt.Errorf("issuer: profile %s: %w: %s", p.Name, ErrUnknownType, t)
 		}
 	}
@@ -263,7 +263,7 @@ func (s *Service) Prepare(in map[string]any) (map[string]any, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	t, known := schemas.Lookup(typ)
+	t, known := schemas.Describe(typ)
 	// Conformance suites send credentials with status entries of their
 	// own; a generic issuer keeps them (and allocates none). Catalogue
 	// credentials get the issuer's entries only.
@@ -476,7 +476,7 @@ func (s *Service) catalogueType(doc map[string]any) (string, error) {
 	var found []string
 	for _, t := range types {
 		name, _ := t.(string)
-		if _, ok := schemas.Lookup(name); ok {
+		if schemas.Has(name) {
 			found = append(found, name)
 		}
 	}

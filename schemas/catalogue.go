@@ -184,6 +184,40 @@ func Types() []Type {
 	return out
 }
 
+// Has reports whether name is a type of the catalogue. Unlike Lookup it
+// copies nothing, so hot paths (every verification) use it.
+func Has(name string) bool {
+	_, ok := find(name)
+	return ok
+}
+
+// Info is what the issuer needs of a type: no schema or example bytes.
+type Info struct {
+	Name            string
+	SchemaID        string
+	DefaultValidity time.Duration
+}
+
+// Describe returns a type's Info without copying its schema or example.
+func Describe(name string) (Info, bool) {
+	t, ok := find(name)
+	if !ok {
+		return Info{}, false
+	}
+	return Info{Name: t.Name, SchemaID: t.SchemaID, DefaultValidity: t.DefaultValidity}, true
+}
+
+// find returns the loaded type (shared: callers must not modify it).
+func find(name string) (*Type, bool) {
+	ts := loaded()
+	for i := range ts {
+		if ts[i].Name == name {
+			return &ts[i], true
+		}
+	}
+	return nil, false
+}
+
 // Lookup returns the type named name (e.g. "DegreeCredential"). The result
 // is a copy: callers may modify it.
 func Lookup(name string) (Type, bool) {

@@ -296,7 +296,7 @@ func (v *Verifier) skipRest(r *Result, after string) {
 func (v *Verifier) checkSchema(r *Result, c *credential.Credential) {
 	var checked []string
 	for _, t := range c.Types {
-		if _, ok := schemas.Lookup(t); !ok || slices.Contains(checked, t) {
+		if !schemas.Has(t) || slices.Contains(checked, t) {
 			continue
 		}
 		if err := schemas.Validate(t, c.Map()); err != nil {
