@@ -2,7 +2,10 @@ package registry_test
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	rand2 "crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -67,6 +70,15 @@ var (
 
 func typeName(i int) string { return fmt.Sprintf("Type%02dCredential", i) }
 
+// rootKey is the large registry's scheme operator key: ES256, whose
+// signature hashes the list once (Ed25519 hashes it twice with SHA-512,
+// about three times the work on a 200 MB list).
+func rootKey() (string, jose.Signer) {
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand2.Reader)
+	d, _ := did.KeyDID(k.Public())
+	return d, jose.Signer{Key: k, Algorithm: signing.ES256, KeyID: d + "#" + strings.TrimPrefix(d, "did:key:")}
+}
+
 func keyDID(seed uint64) (string, jose.Signer) {
 	var s [32]byte
 	r := rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)
@@ -88,7 +100,7 @@ func buildLarge() (*largeRegistry, error) {
 	now := l.start
 	clock := func() time.Time { return now }
 	signers := map[string]jose.Signer{}
-	rootDID, root := keyDID(1)
+	rootDID, root := rootKey()
 	l.root = root
 	signers["root"] = root
 	bodyDIDs := make([]string, largeBodies)
@@ -310,24 +322,46 @@ func BenchmarkAuthorizeLargeHTTP(b *testing.B) {
 }
 
 // BenchmarkExportLarge: the signed JSON trust list of the large registry,
-// with every issuer's key (did:key resolution). Budget: under 2 s.
+// with every issuer's key (did:key resolution). The first export encodes
+// every entity (cold-s); the loop re-exports after one change each time
+// (ns/op), reusing the other entities' encodings. Budget: under 2 s.
 func BenchmarkExportLarge(b *testing.B) {
 	l := getLarge(b)
 	ctx := context.Background()
 	keys := &did.Resolver{}
-	var size int
+	svc, err := registry.Open(ctx, registry.Config{Store: l.store, Root: "root"}) // a Service with no cached encodings
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := registry.ExportOptions{NextUpdate: l.end.Add(24 * time.Hour), Keys: keys}
+	t0 := time.Now()
+	tok, err := svc.Export(ctx, l.root, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cold := time.Since(t0)
+	b.ReportMetric(cold.Seconds(), "cold-s")
+	b.ReportMetric(float64(len(tok))/1e6, "MB")
+	if cold > 2*time.Second {
+		b.Errorf("cold export took %v, over the 2 s budget", cold)
+	}
+	i := 0
 	for b.Loop() {
+		b.StopTimer()
+		i++
+		if _, err := svc.Register(ctx, "bench", registry.Entity{ID: fmt.Sprintf("late-%06d", i), Kinds: []registry.Kind{registry.KindVerifier},
+			Name: registry.Text{EN: "Late"}, Jurisdiction: "TH"}, ""); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
 		t0 := time.Now()
-		tok, err := l.svc.Export(ctx, l.root, registry.ExportOptions{NextUpdate: l.end.Add(24 * time.Hour), Keys: keys})
-		if err != nil {
+		if _, err := svc.Export(ctx, l.root, opts); err != nil {
 			b.Fatal(err)
 		}
 		if d := time.Since(t0); d > 2*time.Second {
 			b.Errorf("export took %v, over the 2 s budget", d)
 		}
-		size = len(tok)
 	}
-	b.ReportMetric(float64(size)/1e6, "MB")
 }
 
 // BenchmarkLoadTrustListLarge: an offline verifier loading that list.

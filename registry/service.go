@@ -69,6 +69,9 @@ type Service struct {
 	keyCache map[string]keyEntry // DID -> resolved assertion keys (Export)
 	fragMu   sync.Mutex
 	frags    map[string]fragment // entity id -> encoded list entry (Export)
+
+	exportMu  sync.Mutex // serialises Exports; guards exportBuf
+	exportBuf []byte     // the last signing input's memory, reused
 }
 
 // Open loads the registry in cfg.Store into memory and returns a Service.

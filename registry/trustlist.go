@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -217,7 +218,10 @@ func (s *Service) entityKeys(ctx context.Context, r DocumentResolver, e *entityR
 
 // fragment is an entity's encoded ListedEntity, reused by later exports
 // while its record (which changes with the entity and its
-// accreditations) and its keys stay the same.
+// accreditations) and its keys stay the same. data is the base64url of
+// the entity's JSON, spaces, and a comma, padded to a multiple of three
+// bytes, so that fragments concatenate into the base64url of the whole
+// payload (see Export).
 type fragment struct {
 	rec         *entityRec
 	credentials bool
@@ -273,7 +277,8 @@ func (s *Service) encodeEntities(ctx context.Context, recs []*entityRec, opts Ex
 						next.Store(int64(len(recs)))
 						return
 					}
-					f.data = data
+					data = alignComma(data)
+					f.data = base64.RawURLEncoding.AppendEncode(make([]byte, 0, base64.RawURLEncoding.EncodedLen(len(data))), data)
 					out[i] = f
 				}
 			}
@@ -302,14 +307,25 @@ func (s *Service) encodeEntities(ctx context.Context, recs []*entityRec, opts Ex
 // trustlist+jwt) by the scheme operator's key, whose payload is the
 // TrustListDocument. signer.KeyID should be a DID URL of the root.
 //
-// Entities are encoded in parallel, and each entity's encoding is kept
-// (with its keys, for up to five minutes) and reused by the next export
-// while the entity and its accreditations do not change: re-exporting a
-// large registry after a few changes costs little more than the
-// signature. The cache holds about the size of one list in memory.
+// Entities are encoded in parallel, and each entity's encoding (base64url
+// included) is kept, with its keys for up to five minutes, and reused by
+// the next export while the entity and its accreditations do not change:
+// re-exporting a large registry after a few changes costs about one pass
+// of the signature's hash over the list. The cache holds about the size
+// of one list in memory.
 func (s *Service) Export(ctx context.Context, signer jose.Signer, opts ExportOptions) (string, error) {
 	if signer.Key == nil || signer.KeyID == "" {
 		return "", errors.New("registry: Export needs the scheme operator's signer")
+	}
+	alg := signer.Algorithm
+	if alg == "" {
+		var err error
+		if alg, err = signing.AlgorithmFor(signer.Key.Public()); err != nil {
+			return "", fmt.Errorf("registry: %w", err)
+		}
+	}
+	if _, err := signing.ParseAlgorithm(string(alg)); err != nil {
+		return "", fmt.Errorf("registry: %w", err)
 	}
 	recs, root := s.records()
 	si, err := s.schemeInformation(root, opts)
@@ -320,79 +336,84 @@ func (s *Service) Export(ctx context.Context, signer jose.Signer, opts ExportOpt
 	if err != nil {
 		return "", err
 	}
-	head, err := marshalNoEscape(si)
+	// The payload is prefix, every entity's JSON followed by a comma but
+	// the last's, and "]}". Each part but the tail is padded with spaces
+	// to a multiple of three bytes, so its base64url (cached per entity)
+	// concatenates into the payload's.
+	siJSON, err := marshalNoEscape(si)
 	if err != nil {
 		return "", fmt.Errorf("registry: encode trust list: %w", err)
 	}
-	n := len(head) + 64
-	for _, f := range frags {
-		n += len(f) + 1
-	}
-	payload := make([]byte, 0, n)
-	payload = append(payload, `{"ListAndSchemeInformation":`...)
-	payload = append(payload, head...)
-	payload = append(payload, `,"TrustedEntitiesList":[`...)
-	for i, f := range frags {
-		if i > 0 {
-			payload = append(payload, ',')
+	prefix := append(append([]byte(`{"ListAndSchemeInformation":`), siJSON...), `,"TrustedEntitiesList":[`...)
+	var tail []byte
+	if len(recs) > 0 {
+		last := listed(recs[len(recs)-1], opts.Credentials)
+		if opts.Keys != nil {
+			if last.PublicKeys, err = s.entityKeys(ctx, opts.Keys, recs[len(recs)-1]); err != nil {
+				return "", err
+			}
 		}
-		payload = append(payload, f...)
+		if tail, err = marshalNoEscape(last); err != nil {
+			return "", fmt.Errorf("registry: encode trust list: %w", err)
+		}
+		frags = frags[:len(frags)-1]
+		prefix = alignSpaces(prefix)
 	}
-	payload = append(payload, "]}"...)
-	tok, err := jws.Sign(signer.Key, jws.Header{Alg: signer.Algorithm, Kid: signer.KeyID, Typ: TypTrustList}, payload)
+	tail = append(tail, "]}"...)
+	hdr, err := json.Marshal(struct {
+		Alg signing.Algorithm `json:"alg"`
+		Typ string            `json:"typ"`
+		Kid string            `json:"kid"`
+	}{alg, TypTrustList, signer.KeyID})
+	if err != nil {
+		return "", err
+	}
+	enc := base64.RawURLEncoding
+	n := enc.EncodedLen(len(hdr)) + 1 + enc.EncodedLen(len(prefix)) + enc.EncodedLen(len(tail)) + 1 + enc.EncodedLen(132)
+	for _, f := range frags {
+		n += len(f)
+	}
+	// The signing input is built in a buffer kept between exports: a
+	// large list's buffer is hundreds of megabytes, and touching fresh
+	// memory costs page faults (seconds on some virtual machines).
+	s.exportMu.Lock()
+	defer s.exportMu.Unlock()
+	if cap(s.exportBuf) < n {
+		s.exportBuf = make([]byte, 0, n+n/8)
+	}
+	buf := s.exportBuf[:0]
+	buf = enc.AppendEncode(buf, hdr)
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, prefix)
+	for _, f := range frags {
+		buf = append(buf, f...)
+	}
+	buf = enc.AppendEncode(buf, tail)
+	sig, err := signing.Sign(signer.Key, alg, buf)
 	if err != nil {
 		return "", fmt.Errorf("registry: sign trust list: %w", err)
 	}
-	return tok, nil
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, sig)
+	s.exportBuf = buf[:0]
+	return string(buf), nil
 }
 
-// assertionKeys returns the public keys a DID lists under
-// assertionMethod, as JWKs whose kid is the method's DID URL.
-func assertionKeys(ctx context.Context, r DocumentResolver, d string) ([]signing.JWK, error) {
-	doc, err := r.Resolve(ctx, d)
-	if err != nil {
-		return nil, err
+// alignSpaces pads b with spaces to a multiple of three bytes.
+func alignSpaces(b []byte) []byte {
+	for len(b)%3 != 0 {
+		b = append(b, ' ')
 	}
-	var out []signing.JWK
-	for _, e := range doc.AssertionMethod {
-		var vm did.VerificationMethod
-		switch e := e.(type) {
-		case string:
-			ref := e
-			if strings.HasPrefix(ref, "#") {
-				ref = doc.ID + ref
-			}
-			i := slices.IndexFunc(doc.VerificationMethod, func(m did.VerificationMethod) bool {
-				return m.ID == ref || (strings.HasPrefix(m.ID, "#") && doc.ID+m.ID == ref)
-			})
-			if i < 0 {
-				continue
-			}
-			vm = doc.VerificationMethod[i]
-			vm.ID = ref
-		case did.VerificationMethod:
-			vm = e
-			if strings.HasPrefix(vm.ID, "#") {
-				vm.ID = doc.ID + vm.ID
-			}
-		default:
-			continue
-		}
-		if vm.Controller != d {
-			continue
-		}
-		pub, err := vm.PublicKey()
-		if err != nil {
-			continue // a key type ThaiTrust cannot use
-		}
-		j, err := signing.PublicJWK(pub)
-		if err != nil {
-			continue
-		}
-		j.Kid = vm.ID
-		out = append(out, j)
+	return b
+}
+
+// alignComma appends spaces and a comma so the length is a multiple of
+// three bytes.
+func alignComma(b []byte) []byte {
+	for (len(b)+1)%3 != 0 {
+		b = append(b, ' ')
 	}
-	return out, nil
+	return append(b, ',')
 }
 
 func marshalNoEscape(v any) ([]byte, error) {
@@ -586,4 +607,53 @@ func (tl *TrustList) Entity(ref string) (Entity, bool) {
 		return Entity{}, false
 	}
 	return cloneEntity(r.e), true
+}
+
+// assertionKeys returns the public keys a DID lists under
+// assertionMethod, as JWKs whose kid is the method's DID URL.
+func assertionKeys(ctx context.Context, r DocumentResolver, d string) ([]signing.JWK, error) {
+	doc, err := r.Resolve(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	var out []signing.JWK
+	for _, e := range doc.AssertionMethod {
+		var vm did.VerificationMethod
+		switch e := e.(type) {
+		case string:
+			ref := e
+			if strings.HasPrefix(ref, "#") {
+				ref = doc.ID + ref
+			}
+			i := slices.IndexFunc(doc.VerificationMethod, func(m did.VerificationMethod) bool {
+				return m.ID == ref || (strings.HasPrefix(m.ID, "#") && doc.ID+m.ID == ref)
+			})
+			if i < 0 {
+				continue
+			}
+			vm = doc.VerificationMethod[i]
+			vm.ID = ref
+		case did.VerificationMethod:
+			vm = e
+			if strings.HasPrefix(vm.ID, "#") {
+				vm.ID = doc.ID + vm.ID
+			}
+		default:
+			continue
+		}
+		if vm.Controller != d {
+			continue
+		}
+		pub, err := vm.PublicKey()
+		if err != nil {
+			continue // a key type ThaiTrust cannot use
+		}
+		j, err := signing.PublicJWK(pub)
+		if err != nil {
+			continue
+		}
+		j.Kid = vm.ID
+		out = append(out, j)
+	}
+	return out, nil
 }

@@ -169,6 +169,23 @@ func TestTrustListOffline(t *testing.T) {
 		t.Errorf("idp evidence from the list: %+v", a)
 	}
 
+	// A change shows in the next export (which reuses the encodings of
+	// the entities that did not change).
+	sc.Clock.Set(day(3))
+	_, err = sc.Service.SetAccreditationStatus(ctx, admin, sc.Members["university"].Accreditation.ID, registry.StatusRequest{Status: registry.StatusSuspended, Reason: "audit"})
+	must(t, err)
+	tl2, err := registry.LoadTrustList([]byte(export(t, sc, day(31))), root, day(4), registry.ListPolicy{})
+	must(t, err)
+	if d := trust(t, tl2, sc.Members["university"].DID, "DegreeCredential", day(5)); d.Reason != registry.ReasonAccreditationSuspended {
+		t.Errorf("re-exported list after a suspension: %+v", d)
+	}
+	if d := trust(t, tl2, sc.Members["dopa"].DID, "ThaiCitizenCredential", day(5)); !d.Trusted {
+		t.Errorf("re-exported list, unchanged entity: %+v", d)
+	}
+	if len(tl2.Document().Entities) != len(tl.Document().Entities) {
+		t.Errorf("re-export lists %d entities, first %d", len(tl2.Document().Entities), len(tl.Document().Entities))
+	}
+
 	parts := strings.Split(tok, ".")
 	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), "Siam Digital", "Siam Digitel", 1))) + "." + parts[2]

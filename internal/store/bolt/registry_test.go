@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -74,5 +75,45 @@ func TestRegistryReopen(t *testing.T) {
 	defer db.Close()
 	if _, err := db.Registry().Head(context.Background()); !errors.Is(err, bolt.ErrIncompatible) {
 		t.Errorf("newer registry schema: %v, want ErrIncompatible", err)
+	}
+}
+
+// BenchmarkRegistryChange: one status change through registry.Service on
+// the bbolt store: JSON state, hash, and a durable (fsynced) append of
+// event, object and index in one transaction.
+func BenchmarkRegistryChange(b *testing.B) {
+	db := open(b, bolt.Options{})
+	sc := registrytest.NewScheme(b, db.Registry())
+	id := sc.Members["university"].Accreditation.ID
+	ctx := context.Background()
+	reqs := []registry.StatusRequest{{Status: registry.StatusSuspended, Reason: "audit"}, {Status: registry.StatusActive, Reason: "ok"}}
+	i := 0
+	for b.Loop() {
+		sc.Clock.Advance(time.Second)
+		if _, err := sc.Service.SetAccreditationStatus(ctx, registrytest.Admin, id, reqs[i%2]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkRegistryOpen: loading a registry of 10,000 entities with an
+// accreditation each from the bbolt file into memory.
+func BenchmarkRegistryOpen(b *testing.B) {
+	db := open(b, bolt.Options{})
+	sc := registrytest.NewScheme(b, db.Registry())
+	ctx := context.Background()
+	for i := range 10_000 {
+		id := "issuer-" + strconv.Itoa(i)
+		if _, err := sc.Service.Register(ctx, registrytest.Admin, registry.Entity{ID: id, Kinds: []registry.Kind{registry.KindIssuer},
+			Name: registry.Text{EN: id}, Jurisdiction: "TH"}, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := registry.Open(ctx, registry.Config{Store: db.Registry(), Root: "etda"}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
