@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 	"strings"
@@ -306,35 +307,49 @@ func (s *Service) encodeEntities(ctx context.Context, recs []*entityRec, opts Ex
 // Export signs the registry as a JSON trust list: a compact JWS (typ
 // trustlist+jwt) by the scheme operator's key, whose payload is the
 // TrustListDocument. signer.KeyID should be a DID URL of the root.
+// ExportTo writes the same to a writer without holding it as a string.
+func (s *Service) Export(ctx context.Context, signer jose.Signer, opts ExportOptions) (string, error) {
+	var b strings.Builder
+	if _, err := s.ExportTo(ctx, &b, signer, opts); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// ExportTo writes the signed JSON trust list (see Export) to w and
+// returns the number of bytes written.
 //
 // Entities are encoded in parallel, and each entity's encoding (base64url
 // included) is kept, with its keys for up to five minutes, and reused by
-// the next export while the entity and its accreditations do not change:
-// re-exporting a large registry after a few changes costs about one pass
-// of the signature's hash over the list. The cache holds about the size
-// of one list in memory.
-func (s *Service) Export(ctx context.Context, signer jose.Signer, opts ExportOptions) (string, error) {
+// the next export while the entity and its accreditations do not change;
+// the signing input is built in a buffer kept between exports (touching
+// fresh memory costs page faults, seconds for a large list on some
+// virtual machines). Re-exporting a large registry after a few changes
+// costs about one pass of the signature's hash over the list. The caches
+// hold about twice the size of one list in memory. Exports run one at a
+// time.
+func (s *Service) ExportTo(ctx context.Context, w io.Writer, signer jose.Signer, opts ExportOptions) (int64, error) {
 	if signer.Key == nil || signer.KeyID == "" {
-		return "", errors.New("registry: Export needs the scheme operator's signer")
+		return 0, errors.New("registry: Export needs the scheme operator's signer")
 	}
 	alg := signer.Algorithm
 	if alg == "" {
 		var err error
 		if alg, err = signing.AlgorithmFor(signer.Key.Public()); err != nil {
-			return "", fmt.Errorf("registry: %w", err)
+			return 0, fmt.Errorf("registry: %w", err)
 		}
 	}
 	if _, err := signing.ParseAlgorithm(string(alg)); err != nil {
-		return "", fmt.Errorf("registry: %w", err)
+		return 0, fmt.Errorf("registry: %w", err)
 	}
 	recs, root := s.records()
 	si, err := s.schemeInformation(root, opts)
 	if err != nil {
-		return "", err
+		return 0, err
 	}
 	frags, err := s.encodeEntities(ctx, recs, opts)
 	if err != nil {
-		return "", err
+		return 0, err
 	}
 	// The payload is prefix, every entity's JSON followed by a comma but
 	// the last's, and "]}". Each part but the tail is padded with spaces
@@ -342,7 +357,7 @@ func (s *Service) Export(ctx context.Context, signer jose.Signer, opts ExportOpt
 	// concatenates into the payload's.
 	siJSON, err := marshalNoEscape(si)
 	if err != nil {
-		return "", fmt.Errorf("registry: encode trust list: %w", err)
+		return 0, fmt.Errorf("registry: encode trust list: %w", err)
 	}
 	prefix := append(append([]byte(`{"ListAndSchemeInformation":`), siJSON...), `,"TrustedEntitiesList":[`...)
 	var tail []byte
@@ -350,11 +365,11 @@ func (s *Service) Export(ctx context.Context, signer jose.Signer, opts ExportOpt
 		last := listed(recs[len(recs)-1], opts.Credentials)
 		if opts.Keys != nil {
 			if last.PublicKeys, err = s.entityKeys(ctx, opts.Keys, recs[len(recs)-1]); err != nil {
-				return "", err
+				return 0, err
 			}
 		}
 		if tail, err = marshalNoEscape(last); err != nil {
-			return "", fmt.Errorf("registry: encode trust list: %w", err)
+			return 0, fmt.Errorf("registry: encode trust list: %w", err)
 		}
 		frags = frags[:len(frags)-1]
 		prefix = alignSpaces(prefix)
@@ -366,7 +381,7 @@ func (s *Service) Export(ctx context.Context, signer jose.Signer, opts ExportOpt
 		Kid string            `json:"kid"`
 	}{alg, TypTrustList, signer.KeyID})
 	if err != nil {
-		return "", err
+		return 0, err
 	}
 	enc := base64.RawURLEncoding
 	n := enc.EncodedLen(len(hdr)) + 1 + enc.EncodedLen(len(prefix)) + enc.EncodedLen(len(tail)) + 1 + enc.EncodedLen(132)
@@ -391,12 +406,16 @@ func (s *Service) Export(ctx context.Context, signer jose.Signer, opts ExportOpt
 	buf = enc.AppendEncode(buf, tail)
 	sig, err := signing.Sign(signer.Key, alg, buf)
 	if err != nil {
-		return "", fmt.Errorf("registry: sign trust list: %w", err)
+		return 0, fmt.Errorf("registry: sign trust list: %w", err)
 	}
 	buf = append(buf, '.')
 	buf = enc.AppendEncode(buf, sig)
 	s.exportBuf = buf[:0]
-	return string(buf), nil
+	if g, ok := w.(interface{ Grow(int) }); ok {
+		g.Grow(len(buf))
+	}
+	m, err := w.Write(buf)
+	return int64(m), err
 }
 
 // alignSpaces pads b with spaces to a multiple of three bytes.
