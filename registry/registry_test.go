@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thaitrust/thaitrust/credential/jose"
 	"github.com/thaitrust/thaitrust/registry"
 	"github.com/thaitrust/thaitrust/registry/registrytest"
+	"github.com/thaitrust/thaitrust/signing"
 	"github.com/thaitrust/thaitrust/verifier"
 )
 
@@ -404,5 +406,60 @@ func TestTwoWriters(t *testing.T) {
 	}
 	if _, err := registry.Verify(ctx, sc.Store); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestSubmittedCredential: an accreditor whose key the registry does not
+// hold signs the accreditation itself.
+func TestSubmittedCredential(t *testing.T) {
+	sc := registrytest.NewScheme(t, nil)
+	s, err := registry.Open(ctx, registry.Config{Store: sc.Store, Root: "etda", Now: sc.Clock.Now, Keys: sc.Resolver,
+		Signers: map[string]jose.Signer{"etda": sc.Members["etda"].Signer}})
+	must(t, err)
+	cmu := sc.NewMember(t, "cmu", signing.EdDSA)
+	_, err = s.Register(ctx, admin, registry.Entity{ID: "cmu", Kinds: []registry.Kind{registry.KindIssuer}, Jurisdiction: "TH",
+		Name: registry.Text{TH: "มหาวิทยาลัยเชียงใหม่", EN: "Chiang Mai University"}, Identifiers: []registry.Identifier{{Type: registry.IdentifierDID, Value: cmu.DID}}}, "")
+	must(t, err)
+	req := registry.AccreditRequest{Subject: "cmu", Accreditor: "mhesi", Role: registry.RoleIssuer, Scope: registry.Scope{CredentialTypes: []string{"DegreeCredential"}}}
+	if _, err := s.Accredit(ctx, admin, req); !errors.Is(err, registry.ErrInvalid) {
+		t.Fatalf("no key, no credential: %v", err)
+	}
+	mk := func(subject string, types ...string) string {
+		var fors []any
+		for _, ty := range types {
+			fors = append(fors, map[string]any{"credentialType": ty, "jurisdiction": "TH"})
+		}
+		tok, err := jose.SecureCredential(map[string]any{
+			"@context": []any{"https://www.w3.org/ns/credentials/v2", "https://thaitrust.example/ns/credentials/v1"},
+			"id":       "urn:uuid:0193a1b2-0000-7000-8000-0000000000c" + string(rune('0'+len(types))), "type": []any{"VerifiableCredential", "AccreditationCredential"},
+			"issuer": sc.Members["mhesi"].DID, "validFrom": registrytest.Epoch.Format(time.RFC3339), "validUntil": day(200).Format(time.RFC3339),
+			"credentialSubject": map[string]any{"id": subject, "name": map[string]any{"th": "มช", "en": "CMU"}, "role": "issuer", "accreditedFor": fors},
+		}, sc.Members["mhesi"].Signer)
+		must(t, err)
+		return tok
+	}
+	good := mk(cmu.DID, "DegreeCredential")
+	parts := strings.Split(good, ".")
+	for name, tok := range map[string]string{
+		"someone else's subject": mk(sc.Members["university"].DID, "DegreeCredential"),
+		"beyond mhesi's scope":   mk(cmu.DID, "DegreeCredential", "ThaiCitizenCredential"),
+		"tampered":               parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2])),
+	} {
+		if _, err := s.Accredit(ctx, admin, registry.AccreditRequest{Subject: "cmu", Accreditor: "mhesi", Credential: tok}); !errors.Is(err, registry.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	a, err := s.Accredit(ctx, admin, registry.AccreditRequest{Subject: "cmu", Accreditor: "mhesi", Credential: good})
+	must(t, err)
+	if a.Credential != good || a.Parent != sc.Members["mhesi"].Accreditation.ID || !a.ValidUntil.Equal(day(200)) {
+		t.Errorf("accreditation %+v", a)
+	}
+	chain, err := s.Chain(a.ID)
+	must(t, err)
+	if _, err := registry.ValidateChain(ctx, chain, sc.Anchor, day(10), sc.Resolver); err != nil {
+		t.Error(err)
+	}
+	if d := trust(t, s, cmu.DID, "DegreeCredential", day(10)); !d.Trusted {
+		t.Errorf("%+v", d)
 	}
 }
