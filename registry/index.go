@@ -315,6 +315,41 @@ func (ix *index) evaluate(r *entityRec, roles []Role, typ string, t time.Time, a
 	return best
 }
 
+// accreditationIssuer decides who may issue accreditation credentials:
+// the root (both types), and entities holding a valid accreditor
+// accreditation (AccreditationCredential only; identity providers are
+// accredited by the root).
+func (ix *index) accreditationIssuer(r *entityRec, typ string, t time.Time, authority string) verdict {
+	if reason := entityOK(r, t); reason != "" {
+		return verdict{reason: reason}
+	}
+	if r.e.ID == ix.root {
+		return verdict{ok: authority == "" || authority == ix.root, reason: ReasonAuthorityNotInChain}
+	}
+	best := verdict{reason: ReasonNotAccredited}
+	if typ == TypeIdPAccreditation {
+		return best
+	}
+	for _, a := range r.accs {
+		if a.a.Role != RoleAccreditor || len(a.a.Scope.CredentialTypes) == 0 {
+			continue
+		}
+		if reason, rank := accOK(a, t); reason != "" {
+			if rank > best.rank {
+				best = verdict{reason: reason, rank: rank, chain: []*accRec{a}}
+			}
+			continue
+		}
+		if up, ok := ix.chainOK(a, a.a.Scope.CredentialTypes[0], t, authority, 1); ok {
+			return verdict{ok: true, chain: append([]*accRec{a}, up...)}
+		}
+		if rankChain > best.rank {
+			best = verdict{reason: ReasonAccreditorNotAccredited, rank: rankChain, chain: []*accRec{a}}
+		}
+	}
+	return best
+}
+
 // rolesFor maps a query action to the roles that allow it.
 func rolesFor(action string) []Role {
 	switch action {
@@ -352,7 +387,12 @@ func (ix *index) authorize(q AuthorizationQuery) Answer {
 		ans.Reason = ReasonUnknownAction
 		return ans
 	}
-	v := ix.evaluate(r, roles, q.Resource, q.At, authority)
+	var v verdict
+	if ans.Action == ActionIssue && (q.Resource == TypeAccreditation || q.Resource == TypeIdPAccreditation) {
+		v = ix.accreditationIssuer(r, q.Resource, q.At, authority)
+	} else {
+		v = ix.evaluate(r, roles, q.Resource, q.At, authority)
+	}
 	ans.Authorized, ans.Reason = v.ok, v.reason
 	if v.ok {
 		ans.Reason = ""

@@ -141,6 +141,9 @@ func Basis(a Answer, source string) string {
 	b.WriteString(source)
 	b.WriteString(": ")
 	if len(a.Evidence) == 0 {
+		if a.Authorized {
+			return fmt.Sprintf("%s: %s is the registry's root (the scheme operator)", source, a.Entity)
+		}
 		if a.Entity == "" {
 			return source + ": the issuer is not in the registry"
 		}

@@ -46,6 +46,13 @@ func TestSchemeTrust(t *testing.T) {
 		{"authoritative source", sc.Members["dopa"].DID, "ThaiCitizenCredential", day(10), ""},
 		{"idp is no issuer", sc.Members["thaid"].DID, "ThaiCitizenCredential", day(10), registry.ReasonNotAccredited},
 		{"accreditor is no issuer", sc.Members["mhesi"].DID, "DegreeCredential", day(10), registry.ReasonNotAccredited},
+		{"root issues accreditations", sc.Members["etda"].DID, "AccreditationCredential", day(10), ""},
+		{"root issues IdP accreditations", sc.Members["etda"].DID, "IdPAccreditationCredential", day(10), ""},
+		{"accreditor issues accreditations", sc.Members["mhesi"].DID, "AccreditationCredential", day(10), ""},
+		{"accreditor before its accreditation", sc.Members["mhesi"].DID, "AccreditationCredential", day(-10), registry.ReasonAccreditationNotYetValid},
+		{"accreditor issues no IdP accreditations", sc.Members["mhesi"].DID, "IdPAccreditationCredential", day(10), registry.ReasonNotAccredited},
+		{"issuer issues no accreditations", uni.DID, "AccreditationCredential", day(10), registry.ReasonNotAccredited},
+		{"root is no degree issuer", sc.Members["etda"].DID, "DegreeCredential", day(10), registry.ReasonNotAccredited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

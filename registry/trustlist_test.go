@@ -459,3 +459,41 @@ func TestXMLRealWorld(t *testing.T) {
 		t.Errorf("stale XML: %v", err)
 	}
 }
+
+// TestVerifierOnline: the verifier with the registry as its issuer-trust
+// policy verifies a degree and the registry's own accreditation
+// credentials, and explains a withdrawal.
+func TestVerifierOnline(t *testing.T) {
+	sc := registrytest.NewScheme(t, nil)
+	now := day(20)
+	v, err := verifier.New(verifier.Config{Algorithms: []signing.Algorithm{signing.EdDSA, signing.ES256}, Keys: sc.Resolver, Trust: sc.Service,
+		UnsafeSkipStatus: true, Now: func() time.Time { return now }})
+	must(t, err)
+	uni := sc.Members["university"]
+	for name, tok := range map[string]string{
+		"degree":                        degree(t, uni, day(10)),
+		"university's accreditation":    uni.Accreditation.Credential,
+		"mhesi's accreditation":         sc.Members["mhesi"].Accreditation.Credential,
+		"thaid's IdP accreditation":     sc.Members["thaid"].Accreditation.Credential,
+		"dopa's (authoritative source)": sc.Members["dopa"].Accreditation.Credential,
+	} {
+		if r := v.VerifyCredential(ctx, jose.MediaTypeCredential, tok); !r.Verified {
+			t.Errorf("%s: %s %+v", name, r.Reason(), r.Checks)
+		}
+	}
+	sc.Clock.Set(day(15))
+	_, err = sc.Service.SetAccreditationStatus(ctx, admin, uni.Accreditation.ID, registry.StatusRequest{Status: registry.StatusWithdrawn, Reason: "closed"})
+	must(t, err)
+	if r := v.VerifyCredential(ctx, jose.MediaTypeCredential, degree(t, uni, day(10))); !r.Verified {
+		t.Errorf("degree issued before the withdrawal: %s", r.Reason())
+	}
+	r := v.VerifyCredential(ctx, jose.MediaTypeCredential, degree(t, uni, day(16)))
+	if r.Verified || r.Reason() != registry.ReasonAccreditationWithdrawn {
+		t.Errorf("degree issued after the withdrawal: %v %s", r.Verified, r.Reason())
+	}
+	for _, c := range r.Checks {
+		if c.Check == verifier.CheckIssuerTrust && !strings.Contains(c.Detail, uni.Accreditation.ID) {
+			t.Errorf("the failed check does not name the accreditation: %q", c.Detail)
+		}
+	}
+}
