@@ -26,6 +26,15 @@ APT_PACKAGES=(
   ca-certificates   # TLS roots for did:web and status lists over HTTPS
   curl jq           # the README's walkthrough
   git               # make lint lists files with git
+  # PDF/A-3 e-certificates (document/, signing/pades): the Thai font, the
+  # sRGB profile, and the tools the tests check PDFs with.
+  fonts-tlwg-laksaman-ttf icc-profiles-free poppler-utils qpdf mupdf-tools
+  zbar-tools        # zbarimg: tests decode the QR codes we draw
+  # Face verification (fvs/): dlib for github.com/Kagami/go-face (cgo).
+  libdlib-dev libopenblas-dev liblapack-dev libjpeg62-turbo-dev libatlas-base-dev
+  build-essential pkg-config
+  # Browser tests of the pages (web/): Chromium driven by playwright-core.
+  chromium          # (Node.js and npm come with the machine; see below)
 )
 
 missing=()
