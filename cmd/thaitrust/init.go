@@ -15,6 +15,7 @@ var cmdInit = &command{
 }
 
 func init() {
+	register(cmdInit)
 	cmdInit.run = func(ctx context.Context, e *env, args []string) error {
 		fs := newFlags(e, cmdInit)
 		demo := fs.Bool("demo", false, "create the demo issuers (dopa, dbd, university, etda), their keys and a demo client (required: the only kind of data directory init makes)")

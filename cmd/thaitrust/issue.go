@@ -21,6 +21,7 @@ var cmdIssue = &command{
 }
 
 func init() {
+	register(cmdIssue)
 	cmdIssue.run = func(ctx context.Context, e *env, args []string) error {
 		fs := newFlags(e, cmdIssue)
 		typ := fs.String("type", "", "credential type, e.g. DegreeCredential ('thaitrust schemas list')")

@@ -21,6 +21,7 @@ var cmdKeys = &command{
 }
 
 func init() {
+	register(cmdKeys)
 	cmdKeys.run = func(ctx context.Context, e *env, args []string) error {
 		if len(args) == 0 {
 			return usagef("give a subcommand: new or show")

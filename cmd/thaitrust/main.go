@@ -23,6 +23,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -49,10 +51,30 @@ type env struct {
 	getenv         func(string) string
 }
 
+// commands are the subcommands, in the order help lists them. Each
+// command's file adds itself with register in an init function, so a new
+// command touches no other file.
 var commands []*command
 
-func init() {
-	commands = []*command{cmdServe, cmdInit, cmdIssue, cmdVerify, cmdStatus, cmdKeys, cmdSchemas}
+// order is the help order; commands not named here follow, by name.
+var order = []string{"serve", "init", "issue", "verify", "status", "keys", "schemas"}
+
+func register(c *command) {
+	commands = append(commands, c)
+	rank := func(name string) int {
+		for i, n := range order {
+			if n == name {
+				return i
+			}
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(commands, func(a, b *command) int {
+		if ra, rb := rank(a.name), rank(b.name); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a.name, b.name)
+	})
 }
 
 func main() {

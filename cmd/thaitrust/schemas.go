@@ -15,6 +15,7 @@ var cmdSchemas = &command{
 }
 
 func init() {
+	register(cmdSchemas)
 	cmdSchemas.run = func(ctx context.Context, e *env, args []string) error {
 		if len(args) == 0 || args[0] == "list" {
 			for _, t := range schemas.Types() {

@@ -31,6 +31,7 @@ var cmdServe = &command{
 }
 
 func init() {
+	register(cmdServe)
 	cmdServe.run = func(ctx context.Context, e *env, args []string) error {
 		fs := newFlags(e, cmdServe)
 		demo := fs.Bool("demo", false, "on first start, create demo issuers (dopa, dbd, university, etda), keys and a demo client")

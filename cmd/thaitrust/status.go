@@ -17,6 +17,7 @@ var cmdStatus = &command{
 }
 
 func init() {
+	register(cmdStatus)
 	cmdStatus.run = func(ctx context.Context, e *env, args []string) error {
 		fs := newFlags(e, cmdStatus)
 		issuerName := fs.String("issuer", "", "issuer profile name (default: found by the credential id)")

@@ -24,6 +24,7 @@ var cmdVerify = &command{
 }
 
 func init() {
+	register(cmdVerify)
 	cmdVerify.run = func(ctx context.Context, e *env, args []string) error {
 		fs := newFlags(e, cmdVerify)
 		asJSON := fs.Bool("json", false, "print the full result as JSON")
