@@ -124,6 +124,19 @@
 // should be disclosed together. The evidence (assurance levels) is part of
 // the envelope and always visible.
 //
+// # SD-JWT VC types
+//
+// Each type is also an SD-JWT VC type: [VCT] gives its vct
+// (https://thaitrust.example/vct/<Name>) and [TypeForVCT] the reverse.
+// In the SD-JWT VC the members of credentialSubject are top-level claims
+// ([SDJWTName]: the subject's id is "sub", and a member whose name JWT
+// reserves is renamed, such as a company's "status" to
+// "registrationStatus"); [SDJWTDisclosable] lists the selectively
+// disclosable ones, including the derived age_equal_or_over.18 and .20
+// of the identity types ([HasAgeClaim]). [TypeMetadata] is the SD-JWT VC
+// Type Metadata document, with Thai and English labels for the claims,
+// served at /vct/<Name>.
+//
 // # Performance
 //
 // Validate runs on every verification; all non-signature work has about
