@@ -3,6 +3,7 @@ module github.com/thaitrust/thaitrust
 go 1.26.0
 
 require (
+	github.com/boxesandglue/textshape v0.0.15
 	github.com/labstack/echo/v5 v5.4.4
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
