@@ -1,6 +1,9 @@
 // Package status implements W3C Bitstring Status List v1.0: the bitstrings
 // an issuer publishes to revoke or suspend credentials, the entries that
 // point credentials at them, and a Checker that verifiers use to read them.
+// It also implements the IETF Token Status List
+// (draft-ietf-oauth-status-list), which SD-JWT VCs use: see "Token Status
+// Lists" below.
 //
 // # Model
 //
@@ -53,6 +56,30 @@
 // seen. Issuers bound it with validUntil and ttl; verifiers with MaxAge. A
 // verifier that must see revocations immediately sets a negative MaxAge
 // (no caching).
+//
+// # Token Status Lists
+//
+// A token status list holds a status of 1, 2, 4 or 8 bits per index,
+// packed from the least significant bit of each byte (status i of a
+// 2-bit list is bits 2*(i%4) and 2*(i%4)+1 of byte i/4), compressed with
+// DEFLATE in the ZLIB format and base64url-encoded as "lst"
+// (EncodeTokenList, DecodeTokenList). Note the bit order is the opposite
+// of the W3C Bitstring's. An issuer publishes it as a Status List Token
+// (SignTokenList: a JWT with typ statuslist+jwt and claims sub, iss, iat,
+// exp, ttl and status_list {bits, lst}); a credential points at it with
+// "status": {"status_list": {"idx": N, "uri": "<sub>"}} (ParseTokenRef).
+// ThaiTrust publishes 2-bit lists: TokenValid (0), TokenInvalid (1,
+// revoked), TokenSuspended (2).
+//
+// TokenChecker.Check is the verifier's side, parallel to Checker.Check:
+// it fetches the token at the reference's uri, verifies it with the key
+// TokenChecker.Key chooses for the credential's issuer (DIDTokenKeys: the
+// kid must be a DID URL of the issuer, resolved under assertionMethod),
+// checks typ, iss (when present: the credential's issuer), sub (the uri),
+// iat, exp, nbf and ttl, and reads the status at idx. Lists are cached per
+// uri until the earliest of exp, ttl after the fetch, and MaxAge (default
+// 5 minutes); concurrent checks share one fetch; failures are not cached.
+// A list verified for one issuer is never used for another.
 //
 // # Hazards
 //
