@@ -1,0 +1,599 @@
+// Package qr encodes QR codes (ISO/IEC 18004) in byte mode at error
+// correction level M, and decodes the symbols it makes from their module
+// matrix (no image processing: the matrix as drawn in a PDF).
+//
+// It is a small private encoder for PDF documents; the layout follows
+// Project Nayuki's reference implementation (MIT). Masks are chosen by the
+// standard's penalty rules, so the same text always gives the same symbol.
+package qr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a QR symbol: Size×Size modules, true for dark.
+type Code struct {
+	Version int
+	Size    int
+	Mask    int
+	modules []bool
+}
+
+// Dark reports whether the module at column x, row y is dark.
+func (c *Code) Dark(x, y int) bool { return c.modules[y*c.Size+x] }
+
+// Tables for level M, versions 1-40 (index 0 unused).
+var eccPerBlock = [41]int{-1, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26, 26, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28}
+var numBlocks = [41]int{-1, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49}
+
+const formatBitsM = 0 // error correction level M in the format information
+
+// ErrTooLong: the data does not fit in a version 40 symbol.
+var ErrTooLong = errors.New("qr: data too long")
+
+func rawModules(ver int) int {
+	r := (16*ver+128)*ver + 64
+	if ver >= 2 {
+		n := ver/7 + 2
+		r -= (25*n-10)*n - 55
+		if ver >= 7 {
+			r -= 36
+		}
+	}
+	return r
+}
+
+func dataCodewords(ver int) int {
+	return rawModules(ver)/8 - eccPerBlock[ver]*numBlocks[ver]
+}
+
+func countBits(ver int) int {
+	if ver <= 9 {
+		return 8
+	}
+	return 16
+}
+
+// Encode encodes data in byte mode at level M in the smallest version
+// that holds it.
+func Encode(data []byte) (*Code, error) {
+	ver := 0
+	for v := 1; v <= 40; v++ {
+		if 4+countBits(v)+8*len(data) <= dataCodewords(v)*8 {
+			ver = v
+			break
+		}
+	}
+	if ver == 0 {
+		return nil, ErrTooLong
+	}
+	// Bit stream: mode, count, data, terminator, padding.
+	var bits []bool
+	put := func(v, n int) {
+		for i := n - 1; i >= 0; i-- {
+			bits = append(bits, v>>i&1 == 1)
+		}
+	}
+	put(4, 4)
+	put(len(data), countBits(ver))
+	for _, b := range data {
+		put(int(b), 8)
+	}
+	capBits := dataCodewords(ver) * 8
+	put(0, min(4, capBits-len(bits)))
+	put(0, (8-len(bits)%8)%8)
+	for pad := 0xEC; len(bits) < capBits; pad ^= 0xEC ^ 0x11 {
+		put(pad, 8)
+	}
+	cw := make([]byte, len(bits)/8)
+	for i, b := range bits {
+		if b {
+			cw[i>>3] |= 1 << (7 - i&7)
+		}
+	}
+	all := interleave(ver, cw)
+
+	c := newCode(ver)
+	fn := c.functionMap()
+	c.drawFunction(0)
+	c.place(all, fn)
+	best, bestScore := 0, -1
+	for m := 0; m < 8; m++ {
+		c.applyMask(m, fn)
+		c.drawFormat(m)
+		if s := c.penalty(); bestScore < 0 || s < bestScore {
+			best, bestScore = m, s
+		}
+		c.applyMask(m, fn) // undo
+	}
+	c.applyMask(best, fn)
+	c.drawFormat(best)
+	c.Mask = best
+	return c, nil
+}
+
+func newCode(ver int) *Code {
+	size := ver*4 + 17
+	return &Code{Version: ver, Size: size, modules: make([]bool, size*size)}
+}
+
+func (c *Code) set(x, y int, dark bool) { c.modules[y*c.Size+x] = dark }
+
+// alignment returns the alignment pattern centre coordinates.
+func alignment(ver int) []int {
+	if ver == 1 {
+		return nil
+	}
+	n := ver/7 + 2
+	step := (ver*8+n*3+5)/(n*4-4)*2
+	res := make([]int, n)
+	res[0] = 6
+	for i, pos := n-1, ver*4+10; i >= 1; i, pos = i-1, pos-step {
+		res[i] = pos
+	}
+	return res
+}
+
+// functionMap marks the function modules (finder, timing, alignment,
+// format and version areas).
+func (c *Code) functionMap() []bool {
+	n := c.Size
+	fn := make([]bool, n*n)
+	mark := func(x, y int) {
+		if x >= 0 && x < n && y >= 0 && y < n {
+			fn[y*n+x] = true
+		}
+	}
+	for _, p := range [][2]int{{3, 3}, {n - 4, 3}, {3, n - 4}} {
+		for dy := -4; dy <= 4; dy++ {
+			for dx := -4; dx <= 4; dx++ {
+				mark(p[0]+dx, p[1]+dy)
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		mark(6, i)
+		mark(i, 6)
+	}
+	al := alignment(c.Version)
+	for i, ax := range al {
+		for j, ay := range al {
+			if i == 0 && j == 0 || i == 0 && j == len(al)-1 || i == len(al)-1 && j == 0 {
+				continue
+			}
+			for dy := -2; dy <= 2; dy++ {
+				for dx := -2; dx <= 2; dx++ {
+					mark(ax+dx, ay+dy)
+				}
+			}
+		}
+	}
+	for i := 0; i < 9; i++ {
+		mark(8, i)
+		mark(i, 8)
+	}
+	for i := 0; i < 8; i++ {
+		mark(n-1-i, 8)
+		mark(8, n-1-i)
+	}
+	if c.Version >= 7 {
+		for i := 0; i < 18; i++ {
+			a, b := n-11+i%3, i/3
+			mark(a, b)
+			mark(b, a)
+		}
+	}
+	return fn
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func (c *Code) drawFunction(mask int) {
+	n := c.Size
+	for i := 0; i < n; i++ {
+		c.set(6, i, i%2 == 0)
+		c.set(i, 6, i%2 == 0)
+	}
+	for _, p := range [][2]int{{3, 3}, {n - 4, 3}, {3, n - 4}} {
+		for dy := -4; dy <= 4; dy++ {
+			for dx := -4; dx <= 4; dx++ {
+				x, y := p[0]+dx, p[1]+dy
+				if x >= 0 && x < n && y >= 0 && y < n {
+					d := max(abs(dx), abs(dy))
+					c.set(x, y, d != 2 && d != 4)
+				}
+			}
+		}
+	}
+	al := alignment(c.Version)
+	for i, ax := range al {
+		for j, ay := range al {
+			if i == 0 && j == 0 || i == 0 && j == len(al)-1 || i == len(al)-1 && j == 0 {
+				continue
+			}
+			for dy := -2; dy <= 2; dy++ {
+				for dx := -2; dx <= 2; dx++ {
+					c.set(ax+dx, ay+dy, max(abs(dx), abs(dy)) != 1)
+				}
+			}
+		}
+	}
+	c.drawFormat(mask)
+	if c.Version >= 7 {
+		rem := c.Version
+		for i := 0; i < 12; i++ {
+			rem = rem<<1 ^ (rem>>11)*0x1F25
+		}
+		bits := c.Version<<12 | rem
+		for i := 0; i < 18; i++ {
+			dark := bits>>i&1 == 1
+			a, b := n-11+i%3, i/3
+			c.set(a, b, dark)
+			c.set(b, a, dark)
+		}
+	}
+}
+
+func formatBits(mask int) int {
+	data := formatBitsM<<3 | mask
+	rem := data
+	for i := 0; i < 10; i++ {
+		rem = rem<<1 ^ (rem>>9)*0x537
+	}
+	return (data<<10 | rem) ^ 0x5412
+}
+
+func (c *Code) drawFormat(mask int) {
+	n := c.Size
+	bits := formatBits(mask)
+	bit := func(i int) bool { return bits>>i&1 == 1 }
+	for i := 0; i <= 5; i++ {
+		c.set(8, i, bit(i))
+	}
+	c.set(8, 7, bit(6))
+	c.set(8, 8, bit(7))
+	c.set(7, 8, bit(8))
+	for i := 9; i < 15; i++ {
+		c.set(14-i, 8, bit(i))
+	}
+	for i := 0; i < 8; i++ {
+		c.set(n-1-i, 8, bit(i))
+	}
+	for i := 8; i < 15; i++ {
+		c.set(8, n-15+i, bit(i))
+	}
+	c.set(8, n-8, true)
+}
+
+// zigzag calls visit for each data module position in placement order.
+func (c *Code) zigzag(fn []bool, visit func(x, y int)) {
+	n := c.Size
+	for right := n - 1; right >= 1; right -= 2 {
+		if right == 6 {
+			right = 5
+		}
+		for vert := 0; vert < n; vert++ {
+			for j := 0; j < 2; j++ {
+				x := right - j
+				upward := (right+1)&2 == 0
+				y := vert
+				if upward {
+					y = n - 1 - vert
+				}
+				if !fn[y*n+x] {
+					visit(x, y)
+				}
+			}
+		}
+	}
+}
+
+func (c *Code) place(data []byte, fn []bool) {
+	i := 0
+	c.zigzag(fn, func(x, y int) {
+		if i < len(data)*8 {
+			c.set(x, y, data[i>>3]>>(7-i&7)&1 == 1)
+		}
+		i++
+	})
+}
+
+func maskBit(m, x, y int) bool {
+	switch m {
+	case 0:
+		return (x+y)%2 == 0
+	case 1:
+		return y%2 == 0
+	case 2:
+		return x%3 == 0
+	case 3:
+		return (x+y)%3 == 0
+	case 4:
+		return (x/3+y/2)%2 == 0
+	case 5:
+		return x*y%2+x*y%3 == 0
+	case 6:
+		return (x*y%2+x*y%3)%2 == 0
+	default:
+		return ((x+y)%2+x*y%3)%2 == 0
+	}
+}
+
+func (c *Code) applyMask(m int, fn []bool) {
+	n := c.Size
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			if !fn[y*n+x] && maskBit(m, x, y) {
+				c.modules[y*n+x] = !c.modules[y*n+x]
+			}
+		}
+	}
+}
+
+// penalty scores the symbol by the standard's four rules (lower is better).
+func (c *Code) penalty() int {
+	n := c.Size
+	score := 0
+	line := func(get func(i int) bool) {
+		run := 1
+		for i := 1; i <= n; i++ {
+			if i < n && get(i) == get(i-1) {
+				run++
+				continue
+			}
+			if run >= 5 {
+				score += run - 2
+			}
+			run = 1
+		}
+		// Finder-like 1:1:3:1:1 with four light modules on a side.
+		for i := 0; i+7 <= n; i++ {
+			if get(i) && !get(i+1) && get(i+2) && get(i+3) && get(i+4) && !get(i+5) && get(i+6) {
+				light := func(a, b int) bool {
+					for k := a; k < b; k++ {
+						if k >= 0 && k < n && get(k) {
+							return false
+						}
+					}
+					return true
+				}
+				if light(i-4, i) || light(i+7, i+11) {
+					score += 40
+				}
+			}
+		}
+	}
+	dark := 0
+	for y := 0; y < n; y++ {
+		line(func(i int) bool { return c.Dark(i, y) })
+	}
+	for x := 0; x < n; x++ {
+		line(func(i int) bool { return c.Dark(x, i) })
+	}
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			d := c.Dark(x, y)
+			if d {
+				dark++
+			}
+			if x+1 < n && y+1 < n && d == c.Dark(x+1, y) && d == c.Dark(x, y+1) && d == c.Dark(x+1, y+1) {
+				score += 3
+			}
+		}
+	}
+	total := n * n
+	k := (abs(dark*20-total*10) + total - 1) / total
+	return score + (k-1)*10
+}
+
+// blocks splits data codewords into blocks: short blocks first, then
+// long ones (one more data codeword).
+func blockLayout(ver int) (nb, short, eccLen, shortData int) {
+	nb = numBlocks[ver]
+	eccLen = eccPerBlock[ver]
+	raw := rawModules(ver) / 8
+	short = nb - raw%nb
+	shortData = raw/nb - eccLen
+	return
+}
+
+func interleave(ver int, data []byte) []byte {
+	nb, short, eccLen, shortData := blockLayout(ver)
+	div := rsDivisor(eccLen)
+	var blocks [][]byte
+	k := 0
+	for i := 0; i < nb; i++ {
+		n := shortData
+		if i >= short {
+			n++
+		}
+		d := data[k : k+n]
+		k += n
+		ecc := rsRemainder(d, div)
+		blk := append([]byte{}, d...)
+		if i < short {
+			blk = append(blk, 0)
+		}
+		blocks = append(blocks, append(blk, ecc...))
+	}
+	var out []byte
+	for i := range blocks[0] {
+		for j, b := range blocks {
+			if i != shortData || j >= short {
+				out = append(out, b[i])
+			}
+		}
+	}
+	return out
+}
+
+func gfMul(x, y byte) byte {
+	var z int
+	for i := 7; i >= 0; i-- {
+		z = z<<1 ^ (z>>7)*0x11D
+		z ^= int(y>>i&1) * int(x)
+	}
+	return byte(z)
+}
+
+func rsDivisor(degree int) []byte {
+	res := make([]byte, degree)
+	res[degree-1] = 1
+	root := byte(1)
+	for i := 0; i < degree; i++ {
+		for j := 0; j < degree; j++ {
+			res[j] = gfMul(res[j], root)
+			if j+1 < degree {
+				res[j] ^= res[j+1]
+			}
+		}
+		root = gfMul(root, 2)
+	}
+	return res
+}
+
+func rsRemainder(data, div []byte) []byte {
+	res := make([]byte, len(div))
+	for _, b := range data {
+		f := b ^ res[0]
+		copy(res, res[1:])
+		res[len(res)-1] = 0
+		for i := range res {
+			res[i] ^= gfMul(div[i], f)
+		}
+	}
+	return res
+}
+
+// FromModules builds a Code from a module matrix (true = dark), e.g. read
+// back from an image.
+func FromModules(size int, dark func(x, y int) bool) (*Code, error) {
+	if size < 21 || size > 177 || (size-17)%4 != 0 {
+		return nil, fmt.Errorf("qr: %d modules is not a QR symbol size", size)
+	}
+	c := newCode((size - 17) / 4)
+	for y := 0; y < size; y++ {
+		for x := 0; x < size; x++ {
+			c.set(x, y, dark(x, y))
+		}
+	}
+	return c, nil
+}
+
+// ErrUnreadable: the matrix is not a level-M byte-mode symbol this
+// package reads, or its error correction does not check out.
+var ErrUnreadable = errors.New("qr: unreadable symbol")
+
+// Decode reads a symbol made by Encode: it checks the function patterns,
+// the format information and every block's error correction codewords
+// (no errors are corrected), and returns the data.
+func Decode(c *Code) ([]byte, error) {
+	// Format information (first copy) names the mask.
+	var bits int
+	bit := func(x, y, i int) {
+		if c.Dark(x, y) {
+			bits |= 1 << i
+		}
+	}
+	for i := 0; i <= 5; i++ {
+		bit(8, i, i)
+	}
+	bit(8, 7, 6)
+	bit(8, 8, 7)
+	bit(7, 8, 8)
+	for i := 9; i < 15; i++ {
+		bit(14-i, 8, i)
+	}
+	mask := -1
+	for m := 0; m < 8; m++ {
+		if formatBits(m) == bits {
+			mask = m
+		}
+	}
+	if mask < 0 {
+		return nil, fmt.Errorf("%w: format information is not level M", ErrUnreadable)
+	}
+	// The function patterns must be exactly those of a symbol.
+	ref := newCode(c.Version)
+	ref.drawFunction(mask)
+	fn := ref.functionMap()
+	for i, f := range fn {
+		if f && ref.modules[i] != c.modules[i] {
+			return nil, fmt.Errorf("%w: function patterns differ", ErrUnreadable)
+		}
+	}
+	raw := make([]byte, rawModules(c.Version)/8)
+	i := 0
+	c.zigzag(fn, func(x, y int) {
+		if i < len(raw)*8 && c.Dark(x, y) != maskBit(mask, x, y) {
+			raw[i>>3] |= 1 << (7 - i&7)
+		}
+		i++
+	})
+	// De-interleave and check each block's ECC.
+	nb, short, eccLen, shortData := blockLayout(c.Version)
+	blocks := make([][]byte, nb)
+	k := 0
+	for i := 0; i < shortData+1+eccLen; i++ {
+		for j := 0; j < nb; j++ {
+			if i == shortData && j < short {
+				blocks[j] = append(blocks[j], 0)
+				continue
+			}
+			blocks[j] = append(blocks[j], raw[k])
+			k++
+		}
+	}
+	div := rsDivisor(eccLen)
+	var data []byte
+	for j, b := range blocks {
+		n := shortData
+		if j >= short {
+			n++
+		}
+		d, ecc := b[:n], b[shortData+1:]
+		want := rsRemainder(d, div)
+		for i := range want {
+			if want[i] != ecc[i] {
+				return nil, fmt.Errorf("%w: error correction codewords do not match", ErrUnreadable)
+			}
+		}
+		data = append(data, d...)
+	}
+	// Byte mode segment.
+	pos := 0
+	read := func(n int) (int, bool) {
+		if pos+n > len(data)*8 {
+			return 0, false
+		}
+		v := 0
+		for i := 0; i < n; i++ {
+			v = v<<1 | int(data[(pos+i)>>3]>>(7-(pos+i)&7)&1)
+		}
+		pos += n
+		return v, true
+	}
+	mode, ok := read(4)
+	if !ok || mode != 4 {
+		return nil, fmt.Errorf("%w: not a byte-mode segment", ErrUnreadable)
+	}
+	n, ok := read(countBits(c.Version))
+	if !ok {
+		return nil, ErrUnreadable
+	}
+	out := make([]byte, 0, n)
+	for i := 0; i < n; i++ {
+		v, ok := read(8)
+		if !ok {
+			return nil, fmt.Errorf("%w: segment longer than the symbol", ErrUnreadable)
+		}
+		out = append(out, byte(v))
+	}
+	return out, nil
+}
