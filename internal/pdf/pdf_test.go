@@ -89,10 +89,10 @@ func TestObjects(t *testing.T) {
 func TestMalformed(t *testing.T) {
 	data := sample(t)
 	for name, mod := range map[string]func([]byte) []byte{
-		"no header":   func(b []byte) []byte { return b[5:] },
-		"no eof":      func(b []byte) []byte { return b[:len(b)-7] },
-		"bad offset":  func(b []byte) []byte { return bytes.Replace(b, []byte("startxref\n"), []byte("startxref\n9"), 1) },
-		"deep":        func(b []byte) []byte { return append(bytes.Repeat([]byte("["), 100), b...) },
+		"no header":  func(b []byte) []byte { return b[5:] },
+		"no eof":     func(b []byte) []byte { return b[:len(b)-7] },
+		"bad offset": func(b []byte) []byte { return bytes.Replace(b, []byte("startxref\n"), []byte("startxref\n9"), 1) },
+		"deep":       func(b []byte) []byte { return append(bytes.Repeat([]byte("["), 100), b...) },
 	} {
 		if f, err := Open(mod(bytes.Clone(data))); err == nil {
 			if _, err := f.Resolve(f.Root()); err == nil && name != "deep" {

@@ -126,7 +126,7 @@ func alignment(ver int) []int {
 		return nil
 	}
 	n := ver/7 + 2
-	step := (ver*8+n*3+5)/(n*4-4)*2
+	step := (ver*8 + n*3 + 5) / (n*4 - 4) * 2
 	res := make([]int, n)
 	res[0] = 6
 	for i, pos := n-1, ver*4+10; i >= 1; i, pos = i-1, pos-step {
