@@ -18,6 +18,7 @@ import (
 
 	"github.com/thaitrust/thaitrust/credential"
 	"github.com/thaitrust/thaitrust/credential/jose"
+	"github.com/thaitrust/thaitrust/credential/sdjwt"
 	"github.com/thaitrust/thaitrust/credential/status"
 	"github.com/thaitrust/thaitrust/schemas"
 	"github.com/thaitrust/thaitrust/signing"
@@ -26,8 +27,14 @@ import (
 // ContextThaiTrust is the JSON-LD context of ThaiTrust credential types.
 const ContextThaiTrust = "https://thaitrust.example/ns/credentials/v1"
 
-// FormatVCJWT is the vc+jwt securing format (VC-JOSE-COSE).
-const FormatVCJWT = "vc+jwt"
+// Securing formats.
+const (
+	// FormatVCJWT is the vc+jwt securing format (VC-JOSE-COSE).
+	FormatVCJWT = "vc+jwt"
+	// FormatSDJWT is the SD-JWT VC format (draft-ietf-oauth-sd-jwt-vc):
+	// typ dc+sd-jwt, bound to the holder's key (cnf).
+	FormatSDJWT = "dc+sd-jwt"
+)
 
 // Errors of issuance and status management.
 var (
@@ -68,6 +75,11 @@ type Profile struct {
 	// StatusBaseURL is where the lists are published:
 	// <StatusBaseURL>/<list id>/<purpose>.
 	StatusBaseURL string
+	// TokenStatusBaseURL is where the same lists are published as IETF
+	// Token Status Lists (for SD-JWT VCs): <TokenStatusBaseURL>/<list id>.
+	// "" means StatusBaseURL's parent plus "/statuslists"
+	// (https://x/issuers/dopa/status -> https://x/issuers/dopa/statuslists).
+	TokenStatusBaseURL string
 }
 
 // Config configures a Service.
@@ -76,8 +88,10 @@ type Config struct {
 	Store   Store // required
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
-	// Rand is the randomness source for ids and list keys; nil means
-	// crypto/rand.
+	// Rand is the randomness source for ids, list keys and the salts and
+	// decoys of SD-JWT VCs; nil means crypto/rand. WARNING: anything but a
+	// cryptographically secure source lets verifiers guess undisclosed
+	// claims.
 	Rand io.Reader
 	// KeepCredentials keeps the signed credential in each record. Zero:
 	// records hold metadata only.
@@ -108,7 +122,7 @@ type Service struct {
 	block block
 
 	pubMu sync.Mutex
-	pub   map[string]published // signed list credentials by list id + purpose
+	pub   map[string]published // signed list credentials by list id + purpose, token lists by "token/" + list id
 }
 
 // block is a reserved range of allocation counters [next, end) of a list.
@@ -146,6 +160,17 @@ func New(cfg Config) (*Service, error) {
 	}
 	if _, err := url.Parse(p.StatusBaseURL); err != nil {
 		return nil, fmt.Errorf("issuer: profile %s: status base URL: %w", p.Name, err)
+	}
+	if p.TokenStatusBaseURL == "" {
+		base := strings.TrimSuffix(p.StatusBaseURL, "/")
+		if i := strings.LastIndex(base, "/"); i > len("https://") {
+			base = base[:i]
+		}
+		p.TokenStatusBaseURL = base + "/statuslists"
+		cfg.Profile = p
+	}
+	if _, err := url.Parse(p.TokenStatusBaseURL); err != nil {
+		return nil, fmt.Errorf("issuer: profile %s: token status base URL: %w", p.Name, err)
 	}
 	if alg, err := signing.AlgorithmFor(p.Signer.Key.Public()); err != nil || alg != p.Signer.Algorithm {
 		return nil, fmt.Errorf("issuer: profile %s: signer algorithm %q does not fit its key", p.Name, p.Signer.Algorithm)
@@ -194,26 +219,51 @@ type Request struct {
 	// Credential is the unsigned credential document. Issue does not
 	// modify it.
 	Credential map[string]any
-	// Format is the securing format; "" means vc+jwt.
+	// Format is the securing format: FormatVCJWT ("" means it) or
+	// FormatSDJWT.
 	Format string
+	// HolderKey is the holder's public key, which the credential is
+	// bound to. Required for FormatSDJWT (it becomes cnf.jwk). For
+	// FormatVCJWT it is optional: when set, credentialSubject.id becomes
+	// the key's did:key (or, when the request names a did:key or did:jwk
+	// subject, it must be this key's).
+	HolderKey crypto.PublicKey
 }
 
 // Issued is a signed credential and its record.
 type Issued struct {
-	Token      string                 // the secured credential (compact JWS for vc+jwt)
-	MediaType  string                 // e.g. application/vc+jwt
+	Token      string                 // the secured credential (compact JWS for vc+jwt, SD-JWT with every disclosure for dc+sd-jwt)
+	MediaType  string                 // application/vc+jwt or application/dc+sd-jwt
 	Credential *credential.Credential // the signed document
 	Record     Record
 }
 
-// Issue validates, completes, signs and records one credential.
+// Issue validates, completes, signs and records one credential, as
+// vc+jwt or (Request.Format FormatSDJWT) as an SD-JWT VC built from the
+// completed document (see the package documentation).
 func (s *Service) Issue(ctx context.Context, req Request) (*Issued, error) {
-	if req.Format != "" && req.Format != FormatVCJWT {
-		return nil, fmt.Errorf("%w: %q (offered: %s)", ErrUnsupportedFormat, req.Format, FormatVCJWT)
+	format := req.Format
+	if format == "" {
+		format = FormatVCJWT
 	}
-	doc, typ, err := s.Prepare(req.Credential)
+	if format != FormatVCJWT && format != FormatSDJWT {
+		return nil, fmt.Errorf("%w: %q (offered: %s, %s)", ErrUnsupportedFormat, req.Format, FormatVCJWT, FormatSDJWT)
+	}
+	in := req.Credential
+	if req.HolderKey != nil {
+		var err error
+		if in, err = bindHolder(in, req.HolderKey, format == FormatVCJWT); err != nil {
+			return nil, err
+		}
+	} else if format == FormatSDJWT {
+		return nil, fmt.Errorf("%w: an SD-JWT VC needs the holder's public key (options.holderKey, or a did:key or did:jwk credentialSubject.id)", ErrBadRequest)
+	}
+	doc, typ, err := s.Prepare(in)
 	if err != nil {
 		return nil, err
+	}
+	if format == FormatSDJWT && !schemas.Has(typ) {
+		return nil, fmt.Errorf("%w: %s is offered for ThaiTrust credential types only", ErrUnsupportedFormat, FormatSDJWT)
 	}
 	var listID string
 	var index uint64
@@ -231,12 +281,23 @@ func (s *Service) Issue(ctx context.Context, req Request) (*Issued, error) {
 	if err != nil { // our own additions broke the document: a bug, not bad input
 		return nil, fmt.Errorf("issuer: completed credential is invalid: %w", err)
 	}
-	token, err := jose.SecureCredential(doc, s.profile.Signer)
+	var token, mediaType string
+	switch format {
+	case FormatSDJWT:
+		token, err = s.secureSDJWT(typ, doc, c, listID, index, req.HolderKey)
+		mediaType = sdjwt.MediaTypeVC
+	default:
+		token, err = jose.SecureCredential(doc, s.profile.Signer)
+		mediaType = jose.MediaTypeCredential
+		if err != nil {
+			err = fmt.Errorf("issuer: signing: %w", err)
+		}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("issuer: signing: %w", err)
+		return nil, err
 	}
 	rec := Record{
-		ID: c.ID, Issuer: s.profile.Name, Type: typ, Subject: c.SubjectID(), Format: FormatVCJWT,
+		ID: c.ID, Issuer: s.profile.Name, Type: typ, Subject: c.SubjectID(), Format: format,
 		ListID: listID, Index: index, IssuedAt: s.now(), ValidFrom: c.ValidFrom, ValidUntil: c.ValidUntil,
 	}
 	if s.cfg.KeepCredentials {
@@ -245,7 +306,7 @@ func (s *Service) Issue(ctx context.Context, req Request) (*Issued, error) {
 	if err := s.cfg.Store.PutRecord(ctx, rec); err != nil {
 		return nil, fmt.Errorf("issuer: recording %s: %w", c.ID, err)
 	}
-	return &Issued{Token: token, MediaType: jose.MediaTypeCredential, Credential: c, Record: rec}, nil
+	return &Issued{Token: token, MediaType: mediaType, Credential: c, Record: rec}, nil
 }
 
 // Prepare completes and validates a credential document without signing

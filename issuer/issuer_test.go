@@ -185,7 +185,8 @@ func TestIssueRejects(t *testing.T) {
 		{name: "schema/BE date mismatch", doc: subject(func(s map[string]any) {
 			s["student"].(map[string]any)["birthDateBE"] = "25440110"
 		}), field: "/credentialSubject/student/birthDateBE"},
-		{name: "unsupported format", doc: degree(), format: "dc+sd-jwt", wantErr: issuer.ErrUnsupportedFormat},
+		{name: "unsupported format", doc: degree(), format: "ldp_vc", wantErr: issuer.ErrUnsupportedFormat},
+		{name: "SD-JWT VC without a holder key", doc: degree(), format: "dc+sd-jwt", wantErr: issuer.ErrBadRequest},
 		{name: "nil document", doc: nil, field: ""},
 	}
 	for _, tt := range tests {

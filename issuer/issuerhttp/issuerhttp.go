@@ -6,6 +6,7 @@
 //	GET  /issuers/{name}/credentials          issuance records, newest first (bearer token)
 //	GET  /issuers/{name}/credentials/{id}     one record and its current status (bearer token)
 //	GET  /issuers/{name}/status/{list}/{purpose}  the signed status list credential
+//	GET  /issuers/{name}/statuslists/{list}       the same list as an IETF Token Status List (statuslist+jwt)
 //	GET  /issuers/{name}/did.json             the issuer's DID document (did:web)
 //	GET  /issuers                             the issuers served here
 //
@@ -15,6 +16,7 @@
 package issuerhttp
 
 import (
+	"crypto"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -27,8 +29,10 @@ import (
 
 	"github.com/thaitrust/thaitrust/credential"
 	"github.com/thaitrust/thaitrust/credential/jose"
+	"github.com/thaitrust/thaitrust/credential/status"
 	"github.com/thaitrust/thaitrust/internal/httpx"
 	"github.com/thaitrust/thaitrust/issuer"
+	"github.com/thaitrust/thaitrust/signing"
 	"github.com/thaitrust/thaitrust/signing/did"
 )
 
@@ -45,6 +49,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	g := e.Group("/issuers/:name")
 	g.GET("/did.json", h.didDocument)
 	g.GET("/status/:list/:purpose", h.statusList)
+	g.GET("/statuslists/:list", h.tokenStatusList)
 	g.POST("/credentials/issue", h.issue, auth)
 	g.POST("/credentials/status", h.updateStatus, auth)
 	g.GET("/credentials", h.records, auth)
@@ -106,8 +111,27 @@ func (h *Handler) statusList(c *echo.Context) error {
 	return c.Blob(http.StatusOK, jose.MediaTypeCredential, []byte(token))
 }
 
+func (h *Handler) tokenStatusList(c *echo.Context) error {
+	s, err := h.service(c)
+	if err != nil {
+		return err
+	}
+	token, err := s.TokenStatusList(c.Request().Context(), c.Param("list"))
+	if err != nil {
+		return problem(err)
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=60")
+	return c.Blob(http.StatusOK, status.MediaTypeTokenList, []byte(token))
+}
+
 // issue implements VC API POST /credentials/issue:
 // {"credential": {...}, "options": {"format": "vc+jwt"}} -> 201 {"verifiableCredential": {...}}.
+//
+// options.format "dc+sd-jwt" issues an SD-JWT VC bound to the holder key
+// given as options.holderKey (a public JWK) or, without it, named by
+// credentialSubject.id (a did:key or did:jwk); the response carries
+// "data:application/dc+sd-jwt,<sd-jwt>". options.holderKey with vc+jwt
+// makes the key's did:key the subject.
 func (h *Handler) issue(c *echo.Context) error {
 	s, err := h.service(c)
 	if err != nil {
@@ -123,8 +147,24 @@ func (h *Handler) issue(c *echo.Context) error {
 			httpx.FieldError{Field: "/credential", Reason: "required", Message: "an unsigned credential object is required"})
 	}
 	var format string
+	var holder crypto.PublicKey
 	if opts, ok := body["options"].(map[string]any); ok {
 		format, _ = opts["format"].(string)
+		if hk, present := opts["holderKey"]; present {
+			m, _ := hk.(map[string]any)
+			if _, private := m["d"]; private {
+				return httpx.BadRequest("holder_key_invalid", "options.holderKey holds a private key: send the public key only",
+					httpx.FieldError{Field: "/options/holderKey", Reason: "private_key"})
+			}
+			jwk, err := signing.JWKFromMap(m)
+			if err == nil {
+				holder, err = jwk.PublicKey()
+			}
+			if err != nil {
+				return httpx.BadRequest("holder_key_invalid", "options.holderKey must be a public JWK (OKP Ed25519 or EC P-256/P-384)",
+					httpx.FieldError{Field: "/options/holderKey", Reason: "jwk"})
+			}
+		}
 		if id, ok := opts["credentialId"].(string); ok && id != "" {
 			if _, has := cred["id"]; !has {
 				cred = shallowCopy(cred)
@@ -134,7 +174,15 @@ func (h *Handler) issue(c *echo.Context) error {
 	} else if v, present := body["options"]; present && v != nil {
 		return httpx.BadRequest("options_invalid", `"options" must be an object`)
 	}
-	out, err := s.Issue(c.Request().Context(), issuer.Request{Credential: cred, Format: format})
+	if holder == nil && format == issuer.FormatSDJWT {
+		if cs, ok := cred["credentialSubject"].(map[string]any); ok {
+			id, _ := cs["id"].(string)
+			if pub, isKey, err := issuer.SubjectKey(id); isKey && err == nil {
+				holder = pub
+			}
+		}
+	}
+	out, err := s.Issue(c.Request().Context(), issuer.Request{Credential: cred, Format: format, HolderKey: holder})
 	if err != nil {
 		return problem(err)
 	}

@@ -263,6 +263,43 @@ func StatusFetch(issuers ...*VirtualIssuer) func(ctx context.Context, url string
 	}
 }
 
+// TokenStatusFetch serves the issuer's signed IETF Token Status Lists
+// (statuslist+jwt) at the URLs its SD-JWT VCs name
+// (<BaseURL>/statuslists/<list>), as status.TokenChecker.Fetch wants
+// them. Other URLs fail.
+func (v *VirtualIssuer) TokenStatusFetch(ctx context.Context, url string) ([]byte, error) {
+	list, ok := strings.CutPrefix(url, v.BaseURL+"/statuslists/")
+	if !ok || list == "" || strings.Contains(list, "/") {
+		return nil, fmt.Errorf("issuertest: %s does not serve %s", v.Name, url)
+	}
+	tok, err := v.Service.TokenStatusList(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(tok), nil
+}
+
+// TokenStatusChecker returns a token status list checker for the SD-JWT
+// VCs of the given issuers: it fetches their token lists
+// (TokenStatusFetch), verifies them with their keys (Resolver), reads the
+// time from clock and does not cache.
+func TokenStatusChecker(clock *Clock, issuers ...*VirtualIssuer) *status.TokenChecker {
+	return &status.TokenChecker{
+		Fetch: func(ctx context.Context, url string) ([]byte, error) {
+			for _, v := range issuers {
+				if strings.HasPrefix(url, v.BaseURL+"/") {
+					return v.TokenStatusFetch(ctx, url)
+				}
+			}
+			return nil, fmt.Errorf("issuertest: no virtual issuer serves %s", url)
+		},
+		Key:        status.DIDTokenKeys(Resolver(issuers...)),
+		Algorithms: Algorithms,
+		Now:        clock.Now,
+		MaxAge:     -1,
+	}
+}
+
 // Algorithms are the algorithms the kit's verifiers accept.
 var Algorithms = []signing.Algorithm{signing.EdDSA, signing.ES256, signing.ES384}
 
