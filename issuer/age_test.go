@@ -22,11 +22,11 @@ func TestAgeClaims(t *testing.T) {
 		{"2007-06-01", late, map[string]any{"18": true, "20": false}}, // today in Thai time
 		{"2005-06-01", now, map[string]any{"18": true, "20": true}},
 		{"2005-06-02", now, map[string]any{"18": true, "20": false}},
-		{"2007", now, map[string]any{"20": false}},                   // 18 at some date in 2025: unknown
-		{"2006", now, map[string]any{"18": true, "20": false}},       // 19 by the end of 2025 at most... and at least 18
-		{"2005", now, map[string]any{"18": true}},                    // 20 unknown
-		{"2007-05", now, map[string]any{"18": true, "20": false}},    // born by 2007-05-31
-		{"2007-06", now, map[string]any{"20": false}},                // 1 June or later
+		{"2007", now, map[string]any{"20": false}},                // 18 at some date in 2025: unknown
+		{"2006", now, map[string]any{"18": true, "20": false}},    // 19 by the end of 2025 at most... and at least 18
+		{"2005", now, map[string]any{"18": true}},                 // 20 unknown
+		{"2007-05", now, map[string]any{"18": true, "20": false}}, // born by 2007-05-31
+		{"2007-06", now, map[string]any{"20": false}},             // 1 June or later
 		{"2008-02-29", time.Date(2026, 2, 28, 12, 0, 0, 0, time.UTC), map[string]any{"18": false, "20": false}},
 		{"2008-02-29", time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), map[string]any{"18": true, "20": false}},
 		{"1990-13-01", now, nil},
