@@ -60,7 +60,14 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 // caller may reuse data as soon as Parse returns; strings in the result
 // share that copy, so holding any of them keeps all of it alive.
 func Parse(data []byte) (any, error) {
-	p := getParser(data)
+	return ParseString(string(data))
+}
+
+// ParseString is Parse for input held in a string. It does not copy s:
+// strings in the result are substrings of s, so holding any of them keeps
+// all of s alive.
+func ParseString(s string) (any, error) {
+	p := getParser(s)
 	defer putParser(p)
 	p.skipSpace()
 	v, err := p.value()
@@ -76,7 +83,13 @@ func Parse(data []byte) (any, error) {
 // ParseObject is Parse for documents whose top level must be an object.
 // Anything else fails with ErrSyntax before the value is decoded.
 func ParseObject(data []byte) (map[string]any, error) {
-	p := getParser(data)
+	return ParseObjectString(string(data))
+}
+
+// ParseObjectString is ParseObject for input held in a string; like
+// ParseString it does not copy s.
+func ParseObjectString(s string) (map[string]any, error) {
+	p := getParser(s)
 	defer putParser(p)
 	p.skipSpace()
 	if p.i >= len(p.s) {
@@ -100,9 +113,9 @@ var parsers = sync.Pool{New: func() any {
 	return &parser{members: make([]member, 0, 32), elems: make([]any, 0, 32)}
 }}
 
-func getParser(data []byte) *parser {
+func getParser(s string) *parser {
 	p := parsers.Get().(*parser)
-	p.s, p.i, p.depth = string(data), 0, 0
+	p.s, p.i, p.depth = s, 0, 0
 	return p
 }
 
@@ -186,7 +199,7 @@ func (p *parser) value() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return s, nil
+		return boxString(s), nil
 	case 't':
 		return p.literal("true", true)
 	case 'f':
@@ -374,7 +387,61 @@ func (p *parser) number() (any, error) {
 		}
 	}
 	p.i = i
+	if i-start == 1 {
+		return digits[s[start]-'0'], nil
+	}
 	return json.Number(s[start:i]), nil
+}
+
+// digits are the boxed one-digit numbers: returning a shared interface
+// value saves the allocation of converting json.Number to any.
+var digits = [10]any{json.Number("0"), json.Number("1"), json.Number("2"), json.Number("3"),
+	json.Number("4"), json.Number("5"), json.Number("6"), json.Number("7"), json.Number("8"), json.Number("9")}
+
+// boxString converts s to an interface value. Converting a string to an
+// interface allocates a copy of its header, except for constants, which
+// the compiler boxes statically: so the string values that recur in
+// nearly every credential (language tags, the VCDM context, core types,
+// status purposes) come back as those constants, which are
+// indistinguishable from s to every consumer (same type, same bytes).
+// The switch on the length first keeps the common miss to a jump and a
+// compare or two.
+func boxString(s string) any {
+	switch len(s) {
+	case 2:
+		switch s {
+		case "en":
+			return "en"
+		case "th":
+			return "th"
+		}
+	case 10:
+		switch s {
+		case "revocation":
+			return "revocation"
+		case "suspension":
+			return "suspension"
+		case "JsonSchema":
+			return "JsonSchema"
+		}
+	case 20:
+		if s == "VerifiableCredential" {
+			return "VerifiableCredential"
+		}
+	case 22:
+		if s == "VerifiablePresentation" {
+			return "VerifiablePresentation"
+		}
+	case 24:
+		if s == "BitstringStatusListEntry" {
+			return "BitstringStatusListEntry"
+		}
+	case 36:
+		if s == "https://www.w3.org/ns/credentials/v2" {
+			return "https://www.w3.org/ns/credentials/v2"
+		}
+	}
+	return s
 }
 
 func (p *parser) numFail(i int, where string) error {
@@ -432,6 +499,8 @@ func (p *parser) str() (string, error) {
 			return "", p.fail(i, ErrSyntax, "invalid character "+quoteByte(c)+" in string literal")
 		case c < utf8.RuneSelf:
 			i++
+		case valid3(s, i):
+			i += 3 // Thai and most other BMP scripts
 		default:
 			n, err := p.utf8At(i)
 			if err != nil {
@@ -440,6 +509,19 @@ func (p *parser) str() (string, error) {
 			i += n
 		}
 	}
+}
+
+// valid3 reports a well-formed three-byte sequence at i that is neither a
+// surrogate (lead 0xED) nor possibly a noncharacter (lead 0xEF): the
+// common case of non-ASCII text, checked without decoding the rune. When
+// it reports false, utf8At decides.
+func valid3(s string, i int) bool {
+	if i+2 >= len(s) {
+		return false
+	}
+	c, c1, c2 := s[i], s[i+1], s[i+2]
+	return c >= 0xE0 && c <= 0xEE && c != 0xED &&
+		c1&0xC0 == 0x80 && c2&0xC0 == 0x80 && (c != 0xE0 || c1 >= 0xA0)
 }
 
 // utf8At validates the multi-byte sequence at i and returns its length.

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // stdDecode decodes like encoding/json with UseNumber, requiring exactly one
@@ -299,5 +301,73 @@ func TestAllocations(t *testing.T) {
 	t.Logf("allocations per parse: jsonx %.0f, encoding/json %.0f", ours, std)
 	if ours >= std/2 {
 		t.Errorf("jsonx allocates %.0f times, encoding/json %.0f; want at most half", ours, std)
+	}
+}
+
+func TestParseString(t *testing.T) {
+	for _, in := range []string{`{"a":["th","en",1,"x"]}`, ` "s" `, `[1,{"b":null}]`, `{"a":1,"a":2}`, "\"\xff\""} {
+		want, wantErr := Parse([]byte(in))
+		got, err := ParseString(in)
+		if !reflect.DeepEqual(got, want) || (err == nil) != (wantErr == nil) {
+			t.Errorf("ParseString(%q) = %#v, %v; Parse: %#v, %v", in, got, err, want, wantErr)
+		}
+		wantObj, wantErr := ParseObject([]byte(in))
+		gotObj, err := ParseObjectString(in)
+		if !reflect.DeepEqual(gotObj, wantObj) || (err == nil) != (wantErr == nil) {
+			t.Errorf("ParseObjectString(%q) = %#v, %v; ParseObject: %#v, %v", in, gotObj, err, wantObj, wantErr)
+		}
+	}
+}
+
+// TestBoxedConstants: the values boxString and number return without
+// allocating are the very strings and numbers of the input.
+func TestBoxedConstants(t *testing.T) {
+	for _, s := range []string{"en", "th", "revocation", "suspension", "JsonSchema", "VerifiableCredential",
+		"VerifiablePresentation", "BitstringStatusListEntry", "https://www.w3.org/ns/credentials/v2",
+		"", "eN", "revocatioN", "https://www.w3.org/ns/credentials/v1", "x"} {
+		if got := boxString(s); got != any(s) {
+			t.Errorf("boxString(%q) = %#v", s, got)
+		}
+	}
+	for d := 0; d <= 9; d++ {
+		n := strconv.Itoa(d)
+		v, err := Parse([]byte(n))
+		if err != nil || v != any(json.Number(n)) {
+			t.Errorf("Parse(%s) = %#v, %v", n, v, err)
+		}
+	}
+	data := []byte(`["en","th","VerifiableCredential","BitstringStatusListEntry",0,1,9]`)
+	Parse(data) // warm the pool
+	if n := testing.AllocsPerRun(100, func() { Parse(data) }); n > 3 {
+		t.Errorf("%v allocations; want 3 (copy of the input, array, its elements boxed for free)", n)
+	}
+}
+
+// TestValid3 checks the three-byte fast path of string scanning against
+// unicode/utf8 over every lead byte and continuation pair: whatever it
+// accepts is well-formed, neither a surrogate nor a noncharacter.
+func TestValid3(t *testing.T) {
+	accepted := 0
+	for c := 0xC0; c <= 0xFF; c++ {
+		for c1 := 0; c1 < 256; c1++ {
+			for c2 := 0; c2 < 256; c2++ {
+				s := string([]byte{byte(c), byte(c1), byte(c2)})
+				if !valid3(s, 0) {
+					continue
+				}
+				accepted++
+				r, n := utf8.DecodeRuneInString(s)
+				if n != 3 || r == utf8.RuneError || isNoncharacter(r) {
+					t.Fatalf("valid3 accepts % x (%U, %d bytes)", s, r, n)
+				}
+			}
+		}
+	}
+	// Every three-byte scalar value except leads 0xED and 0xEF.
+	if want := 0x10000 - 0x800 - 0x1000 - 0x1000; accepted != want {
+		t.Fatalf("valid3 accepts %d sequences, want %d", accepted, want)
+	}
+	if valid3("\xe0\xb8", 0) {
+		t.Fatal("valid3 reads past the end")
 	}
 }
