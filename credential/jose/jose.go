@@ -164,14 +164,16 @@ func marshal(v any) ([]byte, error) {
 }
 
 // Secured is a parsed vc+jwt: the JWS and the credential it carries.
-// Nothing in it is verified yet.
+// Nothing in it is verified yet. The JWS is parsed with jws.ParseText:
+// its payload is JWS.PayloadText (JWS.Payload is nil).
 type Secured struct {
 	JWS        *jws.Parsed
 	Credential *credential.Credential
 	claims     jwtClaims
 }
 
-// SecuredPresentation is a parsed vp+jwt.
+// SecuredPresentation is a parsed vp+jwt; like Secured, its payload is
+// JWS.PayloadText.
 type SecuredPresentation struct {
 	JWS          *jws.Parsed
 	Presentation *credential.Presentation
@@ -233,7 +235,7 @@ func ParsePresentation(token string) (*SecuredPresentation, error) {
 
 func parse(token, wantTyp, wantCty string) (*jws.Parsed, map[string]any, jwtClaims, error) {
 	var claims jwtClaims
-	p, err := jws.Parse(token)
+	p, err := jws.ParseText(token)
 	if err != nil {
 		return nil, nil, claims, fromJWS(err)
 	}
@@ -243,7 +245,7 @@ func parse(token, wantTyp, wantCty string) (*jws.Parsed, map[string]any, jwtClai
 	if p.Header.Cty != "" && !mediaTypeIs(p.Header.Cty, wantCty) {
 		return nil, nil, claims, fail("wrong_cty", "cty %q, want %q", p.Header.Cty, wantCty)
 	}
-	doc, err := jsonx.ParseObject(p.Payload)
+	doc, err := jsonx.ParseObjectString(p.PayloadText)
 	if err != nil {
 		return nil, nil, claims, &Error{Reason: "malformed", Err: fmt.Errorf("payload: %w", err)}
 	}

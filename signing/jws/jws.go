@@ -44,7 +44,8 @@ type Header struct {
 // Parsed is a decoded compact JWS. Nothing in it has been verified.
 type Parsed struct {
 	Header       Header
-	Payload      []byte // the decoded payload
+	Payload      []byte // the decoded payload (nil from ParseText)
+	PayloadText  string // the decoded payload, from ParseText only ("" from Parse)
 	SigningInput []byte // ASCII(BASE64URL(header) || '.' || BASE64URL(payload)), what the signature covers
 	Signature    []byte // the decoded signature
 }
@@ -276,7 +277,16 @@ func checkX5C(x5c []string) error {
 //
 // WARNING: Parse does not limit the input size; bound what you read from
 // the network first.
-func Parse(compact string) (*Parsed, error) {
+func Parse(compact string) (*Parsed, error) { return parse(compact, false) }
+
+// ParseText is Parse for a payload that is read as text, such as the JSON
+// claims of a JWT: the payload is decoded once, straight into PayloadText
+// (a string, which internal/jsonx.ParseObjectString takes apart without
+// copying it again), and Payload is nil. Everything else, every check
+// included, is as Parse.
+func ParseText(compact string) (*Parsed, error) { return parse(compact, true) }
+
+func parse(compact string, text bool) (*Parsed, error) {
 	d1 := strings.IndexByte(compact, '.')
 	if d1 < 0 {
 		return nil, malformed("not a compact JWS (no '.')")
@@ -292,35 +302,81 @@ func Parse(compact string) (*Parsed, error) {
 	if d1 == 0 {
 		return nil, malformed("empty header")
 	}
-	// Allocation matters here (Parse is on every verification): input is
-	// the signing input (a string conversion, which does not zero its
-	// memory), scratch receives the decoded header and payload.
-	input := []byte(compact[:d2])
-	scratch := make([]byte, 0, b64.DecodedLen(d1)+b64.DecodedLen(d2-d1-1))
-	hdr, err := b64.AppendDecode(scratch[:0], input[:d1])
+	// Allocation matters here (Parse is on every verification). buf is
+	// one copy of the token (a string conversion, which does not zero its
+	// memory): its first d2 bytes are the signing input and the source
+	// the header and payload are decoded from, and the decoded signature,
+	// which is shorter than its encoding, overwrites that encoding.
+	buf := []byte(compact)
+	input := buf[:d2:d2]
+	hdr, err := decodeHeader(input[:d1])
 	if err != nil {
 		return nil, malformed("header: %w", err)
 	}
-	hLen := len(hdr)
-	payload, err := b64.AppendDecode(scratch[hLen:hLen], input[d1+1:])
+	p := &Parsed{SigningInput: input}
+	if text {
+		p.PayloadText, err = decodeText(input[d1+1:])
+	} else {
+		p.Payload, err = b64.AppendDecode(make([]byte, 0, b64.DecodedLen(d2-d1-1)), input[d1+1:])
+	}
 	if err != nil {
 		return nil, malformed("payload: %w", err)
 	}
-	hdr, payload = hdr[:hLen:hLen], payload[:len(payload):len(payload)]
-	sig, err := b64.Decode(compact[d2+1:])
+	var sb [128]byte
+	sig, err := b64.AppendDecode(sb[:0], buf[d2+1:])
 	if err != nil {
 		return nil, malformed("signature: %w", err)
 	}
-
-	p := &Parsed{Payload: payload, SigningInput: input, Signature: sig}
+	n := copy(buf[d2:], sig) // len(sig) < len(buf)-d2: all of it
+	p.Signature = buf[d2 : d2+n : d2+n]
 	if err := p.Header.parse(hdr); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-func (h *Header) parse(data []byte) error {
-	m, err := jsonx.ParseObject(data)
+// decodeHeader decodes the base64url header into a string, through a
+// buffer on the stack when it is of the usual size: one allocation, which
+// the header's string parameters then share.
+func decodeHeader(src []byte) (string, error) {
+	var b [256]byte
+	out, err := b64.AppendDecode(b[:0], src)
+	if err != nil {
+		return "", err
+	}
+	return string(out), nil
+}
+
+// decodeText decodes base64url into a string with one allocation and no
+// intermediate heap buffer: chunks of 1024 characters (whole 4-character
+// groups, so strictness and the result are those of decoding it all at
+// once) go through a buffer on the stack into a builder of exact size.
+func decodeText(src []byte) (string, error) {
+	var sb strings.Builder
+	sb.Grow(b64.DecodedLen(len(src)))
+	var b [768]byte
+	for len(src) > 0 {
+		n := min(len(src), 1024)
+		out, err := b64.AppendDecode(b[:0], src[:n])
+		if err != nil {
+			return "", err
+		}
+		sb.Write(out)
+		src = src[n:]
+	}
+	return sb.String(), nil
+}
+
+func (h *Header) parse(data string) error {
+	if simple, ok := simpleHeader(data); ok {
+		*h = simple
+		return nil
+	}
+	return h.parseGeneral(data)
+}
+
+func (h *Header) parseGeneral(data string) error {
+	m, err := jsonx.ParseObjectString(data)
 	if err != nil {
 		return malformed("header: %w", err)
 	}
@@ -408,6 +464,75 @@ func (h *Header) parse(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// simpleHeader parses the usual header fast: a JSON object without space
+// whose members are only alg (not empty), kid, typ and cty, each at most
+// once and each a string of printable ASCII without escapes, e.g.
+// {"alg":"EdDSA","kid":"did:web:example.org#key-1","typ":"vc+jwt","cty":"vc"}.
+// It reports false for anything else, which the general parser then
+// accepts or rejects; what it accepts, the general parser accepts too,
+// with the same Header (FuzzSimpleHeader checks this).
+func simpleHeader(s string) (h Header, ok bool) {
+	if len(s) < 2 || s[0] != '{' {
+		return Header{}, false
+	}
+	var seen uint8
+	for i := 1; ; {
+		name, j, ok := simpleString(s, i)
+		if !ok || j >= len(s) || s[j] != ':' {
+			return Header{}, false
+		}
+		val, k, ok := simpleString(s, j+1)
+		if !ok || k >= len(s) {
+			return Header{}, false
+		}
+		var bit uint8
+		switch name {
+		case "alg":
+			bit, h.Alg = 1, signing.Algorithm(val)
+		case "kid":
+			bit, h.Kid = 2, val
+		case "typ":
+			bit, h.Typ = 4, val
+		case "cty":
+			bit, h.Cty = 8, val
+		default:
+			return Header{}, false
+		}
+		if seen&bit != 0 {
+			return Header{}, false // a duplicate: the general parser rejects it
+		}
+		seen |= bit
+		switch s[k] {
+		case ',':
+			i = k + 1
+		case '}':
+			if k+1 != len(s) || h.Alg == "" {
+				return Header{}, false
+			}
+			return h, true
+		default:
+			return Header{}, false
+		}
+	}
+}
+
+// simpleString reads the JSON string at s[i] if it is printable ASCII
+// without escapes, and returns its content and the offset after it.
+func simpleString(s string, i int) (string, int, bool) {
+	if i >= len(s) || s[i] != '"' {
+		return "", 0, false
+	}
+	for j := i + 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '"':
+			return s[i+1 : j], j + 1, true
+		case c < 0x20 || c >= 0x7F || c == '\\':
+			return "", 0, false
+		}
+	}
+	return "", 0, false
 }
 
 func stringArray(v any) ([]string, error) {

@@ -1,6 +1,7 @@
 package jws
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ed25519"
 	"encoding/base64"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -297,6 +299,9 @@ func TestParseMalformed(t *testing.T) {
 	}
 	for name, tok := range tests {
 		t.Run(name, func(t *testing.T) {
+			if p, err := ParseText(tok); err == nil || p != nil || !errors.Is(err, ErrMalformed) {
+				t.Fatalf("ParseText = %+v, %v; want malformed", p, err)
+			}
 			p, err := Parse(tok)
 			if err == nil || p != nil {
 				t.Fatalf("Parse = %+v, %v; want error", p, err)
@@ -441,6 +446,14 @@ func FuzzParse(f *testing.F) {
 	key := mustKey(f, signing.EdDSA)
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := Parse(s)
+		pt, errT := ParseText(s)
+		if (err == nil) != (errT == nil) {
+			t.Fatalf("Parse: %v, ParseText: %v", err, errT)
+		}
+		if err == nil && (pt.Payload != nil || pt.PayloadText != string(p.Payload) || !reflect.DeepEqual(pt.Header, p.Header) ||
+			!bytes.Equal(pt.SigningInput, p.SigningInput) || !bytes.Equal(pt.Signature, p.Signature)) {
+			t.Fatalf("ParseText %+v differs from Parse %+v", pt, p)
+		}
 		if err != nil {
 			if p != nil {
 				t.Fatal("error with non-nil result")
@@ -470,6 +483,32 @@ func FuzzParse(f *testing.F) {
 			h := p.Header
 			h.Alg = ""
 			_, _ = Sign(key, h, p.Payload)
+		}
+	})
+}
+
+// FuzzSimpleHeader checks the fast path of header parsing against the
+// general one: whatever simpleHeader accepts, the general parser accepts
+// with the same result.
+func FuzzSimpleHeader(f *testing.F) {
+	for _, s := range []string{
+		`{"alg":"EdDSA","kid":"did:web:example.org#key-1","typ":"vc+jwt","cty":"vc"}`,
+		`{"alg":"ES256"}`, `{"kid":"k","alg":"x"}`, `{"alg":"EdDSA","alg":"none"}`, `{"alg":""}`,
+		`{"alg":"EdDSA","x":1}`, `{"alg":"EdDSA"} `, `{"alg":"a\u0041"}`, `{}`, `{"alg":"EdDSA",}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := simpleHeader(s)
+		if !ok {
+			return
+		}
+		var general Header
+		if err := general.parseGeneral(s); err != nil {
+			t.Fatalf("simpleHeader accepts %q, the general parser rejects it: %v", s, err)
+		}
+		if !reflect.DeepEqual(fast, general) {
+			t.Fatalf("%q: simpleHeader %+v, general %+v", s, fast, general)
 		}
 	})
 }
