@@ -38,6 +38,43 @@ type Resolver struct {
 
 	mu    sync.Mutex
 	cache map[string]cacheEntry
+	keys  map[keySource]crypto.PublicKey // parsed verification method keys
+}
+
+// keySource is what VerificationMethod.PublicKey reads: the key it
+// returns is a function of these fields alone, so equal sources give
+// equal keys.
+type keySource struct {
+	typ, multibase              string
+	kty, crv, x, y, d, alg, use string
+	jwk                         bool
+}
+
+// publicKey is m.PublicKey, remembered: parsing a key (base64url or
+// base58 decoding, for ECDSA a curve point check) costs more than the
+// lookup, and a verifier sees the same few issuer keys over and over.
+func (r *Resolver) publicKey(m *VerificationMethod) (crypto.PublicKey, error) {
+	src := keySource{typ: m.Type, multibase: m.PublicKeyMultibase}
+	if j := m.PublicKeyJwk; j != nil {
+		src.jwk, src.kty, src.crv, src.x, src.y, src.d, src.alg, src.use = true, j.Kty, j.Crv, j.X, j.Y, j.D, j.Alg, j.Use
+	}
+	r.mu.Lock()
+	pub, ok := r.keys[src]
+	r.mu.Unlock()
+	if ok {
+		return pub, nil
+	}
+	pub, err := m.PublicKey()
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if r.keys == nil || len(r.keys) >= maxCacheEntries {
+		r.keys = make(map[keySource]crypto.PublicKey)
+	}
+	r.keys[src] = pub
+	r.mu.Unlock()
+	return pub, nil
 }
 
 type cacheEntry struct {
@@ -65,30 +102,42 @@ func (r *Resolver) now() time.Time {
 // DID, computed for did:key and did:jwk, fetched (and cached) for did:web.
 // The caller may modify the result.
 func (r *Resolver) Resolve(ctx context.Context, did string) (*Document, error) {
+	doc, shared, err := r.resolve(ctx, did)
+	if err != nil || !shared {
+		return doc, err
+	}
+	return doc.clone(), nil
+}
+
+// resolve is Resolve without the copy: shared reports a document that is
+// not the caller's (Local's, or the cache's), which it must only read.
+func (r *Resolver) resolve(ctx context.Context, did string) (doc *Document, shared bool, err error) {
 	method, msid, err := parseDID(did)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if r.Local != nil {
 		if doc, ok := r.Local(did); ok {
 			if doc == nil || doc.ID != did {
-				return nil, fmt.Errorf("%w: local document for %q has another id", ErrInvalidDocument, truncate(did))
+				return nil, false, fmt.Errorf("%w: local document for %q has another id", ErrInvalidDocument, truncate(did))
 			}
-			return doc.clone(), nil
+			return doc, true, nil
 		}
 	}
 	switch method {
 	case "key":
-		return keyDocument(did, msid)
+		doc, err = keyDocument(did, msid)
+		return doc, false, err
 	case "jwk":
-		return jwkDocument(did)
+		doc, err = jwkDocument(did)
+		return doc, false, err
 	case "web":
 		return r.resolveWeb(ctx, did)
 	}
-	return nil, fmt.Errorf("%w: did:%s", ErrUnsupportedMethod, truncate(method))
+	return nil, false, fmt.Errorf("%w: did:%s", ErrUnsupportedMethod, truncate(method))
 }
 
-func (r *Resolver) resolveWeb(ctx context.Context, did string) (*Document, error) {
+func (r *Resolver) resolveWeb(ctx context.Context, did string) (*Document, bool, error) {
 	ttl := r.CacheTTL
 	if ttl == 0 {
 		ttl = defaultCacheTTL
@@ -98,17 +147,18 @@ func (r *Resolver) resolveWeb(ctx context.Context, did string) (*Document, error
 		e, ok := r.cache[did]
 		r.mu.Unlock()
 		if ok && r.now().Before(e.expires) {
-			return e.doc.clone(), nil
+			return e.doc, true, nil
 		}
 	}
 	doc, err := r.fetch(ctx, did)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if ttl > 0 {
 		r.store(did, doc, r.now().Add(ttl))
+		return doc, true, nil // the cache holds it now
 	}
-	return doc.clone(), nil
+	return doc, false, nil
 }
 
 func (r *Resolver) store(did string, doc *Document, expires time.Time) {
@@ -219,12 +269,15 @@ func (r *Resolver) schemeAllowed(u *url.URL) bool {
 // not the method's controller fails with ErrKeyNotAuthorized, as does a
 // method not listed under rel. A DID URL naming no method of the document
 // is ErrNotFound.
+//
+// The key is parsed once per distinct verification method and then
+// shared between calls: callers must not modify it.
 func (r *Resolver) ResolveKey(ctx context.Context, didURL string, rel Relationship) (crypto.PublicKey, error) {
 	did, _, err := splitDIDURL(didURL)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := r.Resolve(ctx, did)
+	doc, _, err := r.resolve(ctx, did) // read only below
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +300,7 @@ func (r *Resolver) ResolveKey(ctx context.Context, didURL string, rel Relationsh
 	if vm.Controller != did {
 		return nil, fmt.Errorf("%w: %q is controlled by %q, not %q", ErrKeyNotAuthorized, truncate(didURL), truncate(vm.Controller), truncate(did))
 	}
-	return vm.PublicKey()
+	return r.publicKey(&vm)
 }
 
 // findMethod looks for the method with absolute id didURL among entries

@@ -1,6 +1,8 @@
 package did
 
 import (
+	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -302,4 +304,35 @@ func FuzzParseDocument(f *testing.F) {
 			r.ResolveKey(t.Context(), absolute(vm.ID, doc.ID), AssertionMethod)
 		}
 	})
+}
+
+// TestResolveKeyRemembersKeys: ResolveKey parses a verification method's
+// key once, and a document whose key changes (rotated in place) gives the
+// new key, never the remembered one.
+func TestResolveKeyRemembersKeys(t *testing.T) {
+	k1, k2 := mustKey(t, signing.EdDSA), mustKey(t, signing.ES256)
+	doc := NewDocument(issuerDID, k1.Public())
+	r := &Resolver{Local: func(did string) (*Document, bool) { return doc, did == issuerDID }}
+	kid := doc.VerificationMethod[0].ID
+	ctx := context.Background()
+	for range 2 {
+		pub, err := r.ResolveKey(ctx, kid, AssertionMethod)
+		if err != nil || !k1.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(pub) {
+			t.Fatalf("ResolveKey = %v, %v; want the first key", pub, err)
+		}
+	}
+	rotated := NewDocument(issuerDID, k2.Public())
+	doc.VerificationMethod[0].PublicKeyJwk = rotated.VerificationMethod[0].PublicKeyJwk
+	pub, err := r.ResolveKey(ctx, kid, AssertionMethod)
+	if err != nil || !k2.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(pub) {
+		t.Fatalf("after rotation ResolveKey = %v, %v; want the new key", pub, err)
+	}
+	// A private JWK is refused every time, not remembered.
+	priv, _ := signing.PrivateJWK(k1)
+	doc.VerificationMethod[0].PublicKeyJwk = &priv
+	for range 2 {
+		if _, err := r.ResolveKey(ctx, kid, AssertionMethod); !errors.Is(err, ErrInvalidDocument) {
+			t.Fatalf("private JWK: %v", err)
+		}
+	}
 }
