@@ -37,10 +37,11 @@ type Credential struct {
 	doc map[string]any // the whole JSON object
 
 	// Inline storage so that the usual credential (a few types, one
-	// subject, status entry and schema) needs no further allocations.
+	// subject, a revocation and a suspension status entry, one schema)
+	// needs no further allocations.
 	typesBuf  [4]string
 	subjBuf   [1]map[string]any
-	statusBuf [1]Status
+	statusBuf [2]Status
 	schemaBuf [1]SchemaRef
 }
 

@@ -154,6 +154,14 @@ type Result struct {
 	Credentials []*Result `json:"credentials,omitempty"`
 	// Holder is a presentation's holder.
 	Holder string `json:"holder,omitempty"`
+
+	checksBuf [6]Check // Checks of a credential, in the same allocation
+}
+
+func newResult() *Result {
+	r := new(Result)
+	r.Checks = r.checksBuf[:0]
+	return r
 }
 
 // Reason returns the reason of the first failed check ("" when verified).
@@ -230,7 +238,7 @@ func (r *Result) finish() *Result {
 // VerifyCredential verifies one secured credential given as its media
 // type and data (for vc+jwt: application/vc+jwt and the compact JWS).
 func (v *Verifier) VerifyCredential(ctx context.Context, mediaType, data string) *Result {
-	r := &Result{Checks: make([]Check, 0, 6)}
+	r := newResult()
 	if !mediaTypeIsVCJWT(mediaType) {
 		r.fail(CheckFormat, "unsupported_format", fmt.Errorf("media type %q", mediaType))
 		v.skipRest(r, CheckFormat)
@@ -294,7 +302,8 @@ func (v *Verifier) skipRest(r *Result, after string) {
 // catalogue type it claims: a credential of two catalogue types must
 // satisfy both.
 func (v *Verifier) checkSchema(r *Result, c *credential.Credential) {
-	var checked []string
+	var buf [4]string
+	checked := buf[:0]
 	for _, t := range c.Types {
 		if !schemas.Has(t) || slices.Contains(checked, t) {
 			continue
@@ -376,7 +385,8 @@ func (v *Verifier) checkTrust(ctx context.Context, c *credential.Credential, now
 	if at.IsZero() {
 		at = now
 	}
-	var bases []string
+	var buf [4]string
+	bases := buf[:0]
 	for _, t := range c.Types {
 		if t == credential.TypeCredential && len(c.Types) > 1 {
 			continue
