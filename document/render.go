@@ -290,8 +290,8 @@ func (b *builder) build(secured []byte) ([]byte, error) {
 	w.Put(catalog, pdf.Dict{
 		"Type": pdf.Name("Catalog"), "Pages": pagesRef, "Metadata": metaRef,
 		"OutputIntents": pdf.Array{oiRef}, "AF": pdf.Array{fsRef},
-		"Names":         pdf.Dict{"EmbeddedFiles": pdf.Dict{"Names": pdf.Array{pdf.TextString(name), fsRef}}},
-		"Lang":          pdf.String("th-TH"),
+		"Names":             pdf.Dict{"EmbeddedFiles": pdf.Dict{"Names": pdf.Array{pdf.TextString(name), fsRef}}},
+		"Lang":              pdf.String("th-TH"),
 		"ViewerPreferences": pdf.Dict{"DisplayDocTitle": true},
 		"MarkInfo":          pdf.Dict{"Marked": false},
 	})
