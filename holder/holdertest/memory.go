@@ -112,7 +112,9 @@ func (s *MemoryStore) Credentials(_ context.Context, fn func(*holder.Credential)
 }
 
 // PutKey implements holder.Store.
-func (s *MemoryStore) PutKey(_ context.Context, k *holder.Key) error { return put(&s.mu, s.keys, k.ID, k) }
+func (s *MemoryStore) PutKey(_ context.Context, k *holder.Key) error {
+	return put(&s.mu, s.keys, k.ID, k)
+}
 
 // GetKey implements holder.Store.
 func (s *MemoryStore) GetKey(_ context.Context, id string) (*holder.Key, error) {
