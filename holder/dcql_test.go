@@ -93,7 +93,7 @@ func TestClaimPathSelect(t *testing.T) {
 		{`["nationalities",1]`, `["Betelgeusian"]`},
 		{`["nationalities",2]`, ``},
 		{`["missing"]`, ``},
-		{`["name","x"]`, ``},    // a member of a string
+		{`["name","x"]`, ``},     // a member of a string
 		{`["address",null]`, ``}, // null on an object
 		{`["address",0]`, ``},    // index on an object
 		{`["degrees","type"]`, ``},

@@ -3,6 +3,7 @@ package holdertest
 import (
 	"context"
 	"crypto"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -49,17 +50,33 @@ func NewMinter(t testing.TB) *Minter {
 // typ, as generic JSON values.
 func Subject(t testing.TB, typ string) map[string]any {
 	t.Helper()
+	s, err := subject(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func example(typ string) (map[string]any, error) {
 	tt, ok := schemas.Lookup(typ)
 	if !ok {
-		t.Fatalf("holdertest: unknown type %q", typ)
+		return nil, fmt.Errorf("holdertest: unknown type %q", typ)
 	}
 	var doc map[string]any
 	dec := json.NewDecoder(strings.NewReader(string(tt.Example)))
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	return doc["credentialSubject"].(map[string]any)
+	return doc, nil
+}
+
+func subject(typ string) (map[string]any, error) {
+	doc, err := example(typ)
+	if err != nil {
+		return nil, err
+	}
+	return doc["credentialSubject"].(map[string]any), nil
 }
 
 // Spec returns the catalogue's selectively disclosable pointers of typ
@@ -88,16 +105,25 @@ func exists(v any, pointer string) bool {
 	return true
 }
 
-// reservedVC are the claim names an SD-JWT VC sets itself.
-var reservedVC = []string{"iss", "vct", "iat", "nbf", "exp", "cnf", "status", "aud", "sub"}
-
 // SDJWT mints an SD-JWT VC of typ (the catalogue example's claims, the
-// catalogue's disclosable split) bound to holder. A credentialSubject
+// catalogue's disclosable split) bound to holderKey. A credentialSubject
 // member that collides with an SD-JWT VC claim (JuristicPersonCredential's
 // "status") is renamed with the prefix "subject_".
 func (m *Minter) SDJWT(t testing.TB, typ string, holderKey crypto.PublicKey) string {
 	t.Helper()
-	claims := Subject(t, typ)
+	s, err := m.MintSDJWT(typ, holderKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// MintSDJWT is SDJWT returning its error.
+func (m *Minter) MintSDJWT(typ string, holderKey crypto.PublicKey) (string, error) {
+	claims, err := subject(typ)
+	if err != nil {
+		return "", err
+	}
 	for _, r := range reservedVC {
 		if v, ok := claims[r]; ok {
 			delete(claims, r)
@@ -109,40 +135,67 @@ func (m *Minter) SDJWT(t testing.TB, typ string, holderKey crypto.PublicKey) str
 		Holder: holderKey, Claims: claims,
 	}, Spec(typ, claims), sdjwt.Signer{Key: m.Key, KeyID: m.KID}, sdjwt.IssueOptions{})
 	if err != nil {
-		t.Fatalf("holdertest: minting %s: %v", typ, err)
+		return "", fmt.Errorf("holdertest: minting %s: %w", typ, err)
 	}
-	return s
+	return s, nil
 }
+
+// reservedVC are the claim names an SD-JWT VC sets itself.
+var reservedVC = []string{"iss", "vct", "iat", "nbf", "exp", "cnf", "status", "aud", "sub"}
 
 // JWT mints a vc+jwt of typ whose credentialSubject.id is the did:jwk of
 // holderKey (nil: no subject id).
 func (m *Minter) JWT(t testing.TB, typ string, holderKey crypto.PublicKey) string {
 	t.Helper()
-	subject := Subject(t, typ)
-	if holderKey != nil {
-		d, err := did.JWKDID(holderKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		subject["id"] = d
-	}
-	doc := map[string]any{
-		"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://thaitrust.example/ns/credentials/v1"},
-		"type":              []any{"VerifiableCredential", typ},
-		"id":                "urn:uuid:" + fmt.Sprintf("%x", m.Now.UnixNano()),
-		"issuer":            m.DID,
-		"validFrom":         m.Now.UTC().Format(time.RFC3339),
-		"credentialSubject": subject,
-	}
-	if !m.Expiry.IsZero() {
-		doc["validUntil"] = m.Expiry.UTC().Format(time.RFC3339)
-	}
-	alg, _ := signing.AlgorithmFor(m.Key.Public())
-	tok, err := jose.SecureCredential(doc, jose.Signer{Key: m.Key, Algorithm: alg, KeyID: m.KID})
+	s, err := m.MintJWT(typ, holderKey, "did:jwk")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tok
+	return s
+}
+
+// MintJWT mints a vc+jwt of typ naming holderKey as binding says:
+// "did:jwk" (credentialSubject.id), "cnf" (a cnf.jwk member) or "none".
+func (m *Minter) MintJWT(typ string, holderKey crypto.PublicKey, binding string) (string, error) {
+	doc, err := example(typ)
+	if err != nil {
+		return "", err
+	}
+	doc["id"] = "urn:uuid:" + uuid()
+	doc["issuer"] = m.DID
+	doc["validFrom"] = m.Now.UTC().Format(time.RFC3339)
+	if !m.Expiry.IsZero() {
+		doc["validUntil"] = m.Expiry.UTC().Format(time.RFC3339)
+	}
+	if holderKey != nil {
+		switch binding {
+		case "did:jwk":
+			d, err := did.JWKDID(holderKey)
+			if err != nil {
+				return "", err
+			}
+			doc["credentialSubject"].(map[string]any)["id"] = d
+		case "cnf":
+			j, err := signing.PublicJWK(holderKey)
+			if err != nil {
+				return "", err
+			}
+			doc["cnf"] = map[string]any{"jwk": j}
+		}
+	}
+	alg, err := signing.AlgorithmFor(m.Key.Public())
+	if err != nil {
+		return "", err
+	}
+	return jose.SecureCredential(doc, jose.Signer{Key: m.Key, Algorithm: alg, KeyID: m.KID})
+}
+
+func uuid() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 // NewKey returns a fresh holder key.
