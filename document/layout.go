@@ -148,7 +148,7 @@ func (b *builder) layout() error {
 	l.put(p.IssuerTH, margin, top-14, 15, true, navy, pageW-2*margin-qrSize-20, 0)
 	l.put(p.IssuerEN, margin, top-32, 10.5, false, grey, pageW-2*margin-qrSize-20, 0)
 	l.add(op{kind: opImage, x: pageW - margin - qrSize, y: top - qrSize, w: qrSize, h: qrSize})
-	l.put("สแกนเพื่อตรวจสอบ · Scan to verify", pageW-margin-qrSize-20, top-qrSize-10, 7, false, grey, qrSize+20, 2)
+	l.put("สแกนเพื่อตรวจสอบ · Scan to verify", pageW-margin-qrSize-20, top-qrSize-16, 7, false, grey, qrSize+20, 2)
 	l.y = top - qrSize - 40
 	l.put(p.TitleTH, margin, l.y, 24, true, navy, pageW-2*margin, 2)
 	l.y -= 24
