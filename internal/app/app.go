@@ -26,6 +26,7 @@ import (
 	"github.com/thaitrust/thaitrust/internal/store/bolt"
 	"github.com/thaitrust/thaitrust/issuer"
 	"github.com/thaitrust/thaitrust/issuer/issuerhttp"
+	"github.com/thaitrust/thaitrust/issuer/oid4vci"
 	"github.com/thaitrust/thaitrust/signing"
 	"github.com/thaitrust/thaitrust/signing/did"
 	"github.com/thaitrust/thaitrust/verifier"
@@ -65,6 +66,7 @@ type App struct {
 	log      *slog.Logger
 	db       *bolt.DB
 	issuers  map[string]*issuer.Service
+	vci      map[string]*oid4vci.Service // OpenID4VCI fronts of the issuers
 	resolver *did.Resolver
 	verifier *verifier.Verifier
 	checker  verifier.StatusChecker
@@ -100,7 +102,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	case err != nil:
 		return nil, err
 	}
-	a := &App{Config: cfg, DataDir: opts.DataDir, log: log, issuers: map[string]*issuer.Service{}}
+	a := &App{Config: cfg, DataDir: opts.DataDir, log: log, issuers: map[string]*issuer.Service{}, vci: map[string]*oid4vci.Service{}}
 	if opts.Demo || cfg.Demo {
 		if a.DemoToken, err = demoToken(opts.DataDir, cfg, opts.DemoToken); err != nil {
 			return nil, err
@@ -153,6 +155,14 @@ func (a *App) assemble(ctx context.Context, opts Options) error {
 			return err
 		}
 		a.issuers[ic.Name] = svc
+		// Every issuer is also an OpenID4VCI credential issuer, identified
+		// by its base URL.
+		if a.vci[ic.Name], err = oid4vci.New(oid4vci.Config{
+			Issuer: svc, Store: a.db.OID4VCI(), CredentialIssuer: cfg.PublicURL + "/issuers/" + ic.Name,
+			Now: opts.Now, ClockSkew: time.Minute,
+		}); err != nil {
+			return fmt.Errorf("app: issuer %s: %w", ic.Name, err)
+		}
 	}
 	a.resolver, a.checker, a.verifier, err = buildVerifier(cfg, local, a.localStatusList, opts.Now)
 	if err != nil {
@@ -307,6 +317,12 @@ func (r statusRouter) Check(ctx context.Context, c *credential.Credential, e cre
 	return r.remote.Check(ctx, c, e)
 }
 
+// OID4VCI returns an issuer's OpenID4VCI service by profile name.
+func (a *App) OID4VCI(name string) (*oid4vci.Service, bool) {
+	s, ok := a.vci[name]
+	return s, ok
+}
+
 // Issuer returns an issuer service by profile name.
 func (a *App) Issuer(name string) (*issuer.Service, bool) {
 	s, ok := a.issuers[name]
@@ -328,9 +344,10 @@ func (a *App) Close() error { return a.db.Close() }
 func (a *App) routes() *echo.Echo {
 	e := httpx.New(a.log)
 	e.GET("/healthz", a.healthz)
-	(&issuerhttp.Handler{Issuers: a.issuers, Clients: a.Config.Clients}).Register(e)
+	(&issuerhttp.Handler{Issuers: a.issuers, Clients: a.Config.Clients, OID4VCI: a.vci}).Register(e)
 	(&verifierhttp.Handler{Verifier: a.verifier}).Register(e)
 	registerSchemas(e)
+	registerVCT(e)
 	registerResolver(e, a.resolver)
 	registerHome(e, a)
 	return e

@@ -58,6 +58,21 @@ func registerSchemas(e *echo.Echo) {
 	})
 }
 
+// registerVCT serves the SD-JWT VC Type Metadata of the catalogue types:
+//
+//	GET /vct/{name}   e.g. /vct/DegreeCredential (the vct
+//	                  https://thaitrust.example/vct/DegreeCredential names it)
+func registerVCT(e *echo.Echo) {
+	e.GET("/vct/:name", func(c *echo.Context) error {
+		m, ok := schemas.TypeMetadata(c.Param("name"))
+		if !ok {
+			return httpx.NewProblem(http.StatusNotFound, "unknown-type", "no credential type named "+c.Param("name")+"; GET /schemas lists them")
+		}
+		c.Response().Header().Set("Cache-Control", "public, max-age=300")
+		return httpx.JSON(c, http.StatusOK, m)
+	})
+}
+
 // registerResolver serves DID resolution in the style of the Universal
 // Resolver: GET /1.0/identifiers/{did} returns the DID document.
 func registerResolver(e *echo.Echo, r *did.Resolver) {
@@ -115,7 +130,8 @@ var homePage = template.Must(template.New("home").Parse(`<!doctype html>
 <li><code>POST /issuers/{name}/credentials/issue</code> — <span lang="th">ออกเอกสาร</span> / issue (bearer token)</li>
 <li><code>POST /issuers/{name}/credentials/status</code> — <span lang="th">เพิกถอน / ระงับ</span> / revoke, suspend (bearer token)</li>
 <li><code>POST /credentials/verify</code>, <code>POST /presentations/verify</code> — <span lang="th">ตรวจสอบ</span> / verify</li>
-<li><a href="/schemas"><code>GET /schemas</code></a> — <span lang="th">ประเภทเอกสาร</span> / credential types</li>
+<li><a href="/schemas"><code>GET /schemas</code></a>, <code>GET /vct/{type}</code> — <span lang="th">ประเภทเอกสาร</span> / credential types</li>
+<li><code>POST /issuers/{name}/offers</code> — <span lang="th">เสนอเอกสารให้กระเป๋าเอกสารดิจิทัล (OpenID4VCI)</span> / offer a credential to a wallet (bearer token)</li>
 <li><a href="/issuers"><code>GET /issuers</code></a>, <code>GET /1.0/identifiers/{did}</code>, <a href="/healthz"><code>GET /healthz</code></a></li>
 </ul>
 </main></body></html>`))

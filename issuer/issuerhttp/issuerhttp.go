@@ -32,6 +32,7 @@ import (
 	"github.com/thaitrust/thaitrust/credential/status"
 	"github.com/thaitrust/thaitrust/internal/httpx"
 	"github.com/thaitrust/thaitrust/issuer"
+	"github.com/thaitrust/thaitrust/issuer/oid4vci"
 	"github.com/thaitrust/thaitrust/signing"
 	"github.com/thaitrust/thaitrust/signing/did"
 )
@@ -40,6 +41,9 @@ import (
 type Handler struct {
 	Issuers map[string]*issuer.Service // by profile name
 	Clients []httpx.Client             // who may call the authenticated endpoints; scopes are profile names or "*"
+	// OID4VCI are the OpenID4VCI fronts of the issuers, by profile name;
+	// nil serves none (see oid4vci.go for the routes).
+	OID4VCI map[string]*oid4vci.Service
 }
 
 // Register adds the routes to e.
@@ -54,6 +58,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	g.POST("/credentials/status", h.updateStatus, auth)
 	g.GET("/credentials", h.records, auth)
 	g.GET("/credentials/:id", h.record, auth)
+	h.registerOID4VCI(e, auth)
 }
 
 // service returns the named issuer and checks the caller may act for it
