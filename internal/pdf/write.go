@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 )
 
 // Writer writes a PDF file, or an incremental update appended to one.
@@ -130,13 +131,21 @@ func (w *Writer) Finish(trailer Dict) []byte {
 	return w.buf
 }
 
+// zlibWriters are reused: a new writer allocates about 1 MB of state.
+var zlibWriters = sync.Pool{New: func() any {
+	z, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	return z
+}}
+
 // Deflate compresses data with zlib (the FlateDecode filter).
 func Deflate(data []byte) []byte {
 	var b bytes.Buffer
 	b.Grow(len(data)/2 + 64)
-	z, _ := zlib.NewWriterLevel(&b, zlib.BestSpeed)
+	z := zlibWriters.Get().(*zlib.Writer)
+	z.Reset(&b)
 	z.Write(data)
 	z.Close()
+	zlibWriters.Put(z)
 	return b.Bytes()
 }
 

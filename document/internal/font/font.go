@@ -41,9 +41,13 @@ type Font struct {
 	ps     string
 	rev    map[ot.GlyphID]rune
 	bold   bool
-	mu     sync.Mutex // guards shaper
+	mu     sync.Mutex // guards shaper and cache
 	shaper *ot.Shaper
+	cache  map[string]Run // shaped text (labels repeat from document to document)
 }
+
+// cacheSize bounds the shaping cache; it is emptied when full.
+const cacheSize = 4096
 
 // Parse parses a TrueType font file.
 func Parse(data []byte) (*Font, error) {
@@ -104,12 +108,15 @@ func (f *Font) Shape(text string) (Run, error) {
 	if strings.ContainsAny(text, "\n\r\t") {
 		return Run{}, errors.New("font: text to shape must be one line")
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r, ok := f.cache[text]; ok {
+		return r, nil
+	}
 	buf := ot.NewBuffer()
 	buf.AddString(text)
 	buf.GuessSegmentProperties()
-	f.mu.Lock()
 	f.shaper.Shape(buf, nil)
-	f.mu.Unlock()
 	run := Run{Font: f, Text: text, Glyphs: make([]Glyph, len(buf.Info))}
 	for i, info := range buf.Info {
 		if info.GlyphID == 0 {
@@ -126,6 +133,10 @@ func (f *Font) Shape(text string) (Run, error) {
 			DX: float64(p.XOffset), DY: float64(p.YOffset), Cluster: info.Cluster,
 		}
 	}
+	if f.cache == nil || len(f.cache) >= cacheSize {
+		f.cache = make(map[string]Run, 256)
+	}
+	f.cache[text] = run
 	return run, nil
 }
 
