@@ -14,8 +14,8 @@ import (
 
 	"github.com/thaitrust/thaitrust/credential"
 	"github.com/thaitrust/thaitrust/document/internal/font"
-	"github.com/thaitrust/thaitrust/document/internal/qr"
 	"github.com/thaitrust/thaitrust/internal/pdf"
+	"github.com/thaitrust/thaitrust/internal/qr"
 )
 
 // Default resources, as installed by scripts/setup.sh (Debian packages

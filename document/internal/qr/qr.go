@@ -1,10 +1,13 @@
-// Package qr encodes QR codes (ISO/IEC 18004) in byte mode at error
-// correction level M, and decodes the symbols it makes from their module
-// matrix (no image processing: the matrix as drawn in a PDF).
+// Package qr decodes QR symbols (ISO/IEC 18004) from their module matrix
+// (no image processing: the matrix as drawn in a PDF image), so that
+// document verification can read the verification link a document
+// prints. Decode reads byte-mode symbols at error correction level M, the
+// kind internal/qr (which the renderer uses) and Encode here make, and
+// checks every block's error correction codewords.
 //
-// It is a small private encoder for PDF documents; the layout follows
-// Project Nayuki's reference implementation (MIT). Masks are chosen by the
-// standard's penalty rules, so the same text always gives the same symbol.
+// Encode was written before internal/qr existed; it stays as the
+// decoder's test partner and covers versions 1-40. The layout follows
+// Project Nayuki's reference implementation (MIT).
 package qr
 
 import (

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	iqr "github.com/thaitrust/thaitrust/internal/qr"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -82,6 +84,26 @@ func TestZbar(t *testing.T) {
 		}
 		if got := strings.TrimSuffix(string(out), "\n"); got != data {
 			t.Fatalf("len %d (version %d): zbarimg read %q", n, c.Version, got)
+		}
+	}
+}
+
+// TestDecodesInternalQR reads the symbols of internal/qr, the encoder
+// the renderer uses.
+func TestDecodesInternalQR(t *testing.T) {
+	for n := 1; n <= 213; n += 7 {
+		data := bytes.Repeat([]byte("https://verify.example/?id=urn:uuid:0197&sha256=ab"), 5)[:n]
+		c, err := iqr.Encode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := FromModules(c.Size, c.Dark)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Decode(m)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("len %d (version %d mask %d): %q %v", n, c.Version, c.Mask, got, err)
 		}
 	}
 }
