@@ -113,7 +113,7 @@ func (r *Result) Reason() string {
 	return ""
 }
 
-var checkOrder = []string{CheckFormat, CheckSignature, CheckTimestamp, CheckSigner, CheckChanges, CheckBinding, CheckCredential}
+var checkOrder = []string{CheckFormat, CheckSignature, CheckTimestamp, CheckChanges, CheckSigner, CheckBinding, CheckCredential}
 
 func (r *Result) pass(check, detail string) {
 	r.Checks = append(r.Checks, Check{Check: check, Status: Passed, Detail: detail})
@@ -212,9 +212,17 @@ func Verify(ctx context.Context, data []byte, opts VerifyOptions) (*Result, erro
 	r.Metadata, r.Secured, r.MediaType = meta, secured, mediaType
 	r.pass(CheckFormat, "PDF/A-"+meta.PDFAPart+strings.ToLower(meta.PDFAConf)+", "+EmbeddedName(mediaType))
 
-	// Signature.
+	// Signature. pades.Verify checks in the order of checkOrder; those
+	// before the failing one passed.
 	if pe != nil {
-		return r.fail(reasonCheck(pe.Reason), pe.Reason, pe.Err), nil
+		failed := reasonCheck(pe.Reason)
+		for _, name := range checkOrder[1:] {
+			if name == failed {
+				break
+			}
+			r.pass(name, "")
+		}
+		return r.fail(failed, pe.Reason, pe.Err), nil
 	}
 	r.Level, r.Signer, r.Fingerprint = v.Level, v.Signer.Subject.String(), x509ca.Fingerprint(v.Signer)
 	r.pass(CheckSignature, pades.SubFilter+", "+v.Level)
@@ -224,6 +232,11 @@ func Verify(ctx context.Context, data []byte, opts VerifyOptions) (*Result, erro
 	} else {
 		r.Checks = append(r.Checks, Check{Check: CheckTimestamp, Status: Skipped, Reason: ReasonNoTimestamp})
 		r.warn(CheckTimestamp, ReasonNoTimestamp)
+	}
+	if v.LaterRevisions > 0 {
+		r.pass(CheckChanges, fmt.Sprintf("%d later update(s) with validation data only", v.LaterRevisions))
+	} else {
+		r.pass(CheckChanges, "no later updates")
 	}
 	if !v.RevocationChecked {
 		r.warn(CheckSigner, ReasonNoRevocationData)
@@ -242,11 +255,6 @@ func Verify(ctx context.Context, data []byte, opts VerifyOptions) (*Result, erro
 		return r.fail(CheckSigner, ReasonSignerNotIssuer, fmt.Errorf("the certificate names %q, the credential's issuer is %q", signerDID, issuer)), nil
 	}
 	r.pass(CheckSigner, v.Signer.Subject.CommonName+" (SHA-256 "+r.Fingerprint[:16]+"…)")
-	if v.LaterRevisions > 0 {
-		r.pass(CheckChanges, fmt.Sprintf("%d later update(s) with validation data only", v.LaterRevisions))
-	} else {
-		r.pass(CheckChanges, "no later updates")
-	}
 
 	// Binding: embedded credential = XMP = QR.
 	sum := sha256.Sum256(secured)
