@@ -29,7 +29,9 @@ func TestThaiShaping(t *testing.T) {
 		check func(r Run) bool
 		what  string
 	}{
-		{"ป่", func(r Run) bool { return len(r.Glyphs) == 2 && (r.Glyphs[1].DX < 0 || r.Glyphs[1].ID != mustGlyph(f, 0x0E48)) }, "tone mark moved off the ascender"},
+		{"ป่", func(r Run) bool {
+			return len(r.Glyphs) == 2 && (r.Glyphs[1].DX < 0 || r.Glyphs[1].ID != mustGlyph(f, 0x0E48))
+		}, "tone mark moved off the ascender"},
 		{"ก่ำ", func(r Run) bool { return len(r.Glyphs) == 4 }, "SARA AM decomposed into NIKHAHIT and SARA AA"},
 		{"ชื่อ", func(r Run) bool { return len(r.Glyphs) == 4 && r.Glyphs[1].Advance == 0 && r.Glyphs[2].Advance == 0 }, "vowel and tone stacked with zero advance"},
 	} {
