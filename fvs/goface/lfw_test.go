@@ -163,7 +163,7 @@ func TestLFWVerification(t *testing.T) {
 		t.Fatal(err)
 	}
 	for what, needle := range map[string][]byte{
-		"citizen ID":                    []byte(pidA),
+		"citizen ID":                     []byte(pidA),
 		"template (raw, first 32 bytes)": raw[:32],
 		"template (raw, bytes 256-288)":  raw[256:288],
 		"template (base64)":              []byte(base64.StdEncoding.EncodeToString(raw)[:40]),
