@@ -44,6 +44,9 @@ type Handler struct {
 	// OID4VCI are the OpenID4VCI fronts of the issuers, by profile name;
 	// nil serves none (see oid4vci.go for the routes).
 	OID4VCI map[string]*oid4vci.Service
+	// Documents makes the PDF form of credentials for options.pdf; nil
+	// refuses options.pdf (see pdf.go).
+	Documents Documents
 }
 
 // Register adds the routes to e.
@@ -136,7 +139,9 @@ func (h *Handler) tokenStatusList(c *echo.Context) error {
 // given as options.holderKey (a public JWK) or, without it, named by
 // credentialSubject.id (a did:key or did:jwk); the response carries
 // "data:application/dc+sd-jwt,<sd-jwt>". options.holderKey with vc+jwt
-// makes the key's did:key the subject.
+// makes the key's did:key the subject. options.pdf true also returns the
+// credential's signed PDF/A-3 document, base64, as "pdf" (types with a
+// document template only; see pdf.go).
 func (h *Handler) issue(c *echo.Context) error {
 	s, err := h.service(c)
 	if err != nil {
@@ -153,7 +158,11 @@ func (h *Handler) issue(c *echo.Context) error {
 	}
 	var format string
 	var holder crypto.PublicKey
+	var pdf bool
 	if opts, ok := body["options"].(map[string]any); ok {
+		if pdf, err = h.wantPDF(opts, cred); err != nil {
+			return err
+		}
 		format, _ = opts["format"].(string)
 		if hk, present := opts["holderKey"]; present {
 			m, _ := hk.(map[string]any)
@@ -194,10 +203,16 @@ func (h *Handler) issue(c *echo.Context) error {
 	c.Response().Header().Set("Location", "/issuers/"+s.Profile().Name+"/credentials/"+url.PathEscape(out.Record.ID))
 	// credentialId is not part of the VC API response; it saves clients
 	// from decoding the JWS to learn the id they need for status changes.
-	return httpx.JSON(c, http.StatusCreated, map[string]any{
+	resp := map[string]any{
 		"verifiableCredential": credential.Envelope(out.MediaType, out.Token),
 		"credentialId":         out.Record.ID,
-	})
+	}
+	if pdf {
+		if err := h.addPDF(c.Request().Context(), s, out, resp); err != nil {
+			return err
+		}
+	}
+	return httpx.JSON(c, http.StatusCreated, resp)
 }
 
 func shallowCopy(m map[string]any) map[string]any {
