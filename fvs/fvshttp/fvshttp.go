@@ -386,4 +386,3 @@ func (l *limiter) take(caller string) (time.Duration, bool) {
 	b.tokens--
 	return 0, true
 }
-
