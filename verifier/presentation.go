@@ -40,6 +40,7 @@ func (v *Verifier) VerifyPresentation(ctx context.Context, mediaType, data strin
 		r.fail(CheckFormat, reasonOr(err, "malformed"), err)
 		return skipRest()
 	}
+	defer s.Release() // nothing of the signing input outlives this call
 	r.pass(CheckFormat, "")
 	r.Holder = s.Presentation.Holder
 	if err := s.VerifyProof(ctx, v.opts); err != nil {

@@ -251,6 +251,7 @@ func (v *Verifier) VerifyCredential(ctx context.Context, mediaType, data string)
 		v.skipRest(r, CheckFormat)
 		return r.finish()
 	}
+	defer s.Release() // nothing of the signing input outlives this call
 	c := s.Credential
 	r.Credential, r.Issuer, r.Type = c, c.Issuer.ID, c.PrimaryType()
 	r.pass(CheckFormat, "")

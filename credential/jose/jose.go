@@ -195,6 +195,15 @@ func ParseCredential(token string) (*Secured, error) {
 	if err != nil {
 		return nil, err
 	}
+	c, err := credentialOf(doc, claims)
+	if err != nil {
+		p.Release()
+		return nil, err
+	}
+	return &Secured{JWS: p, Credential: c, claims: claims}, nil
+}
+
+func credentialOf(doc map[string]any, claims jwtClaims) (*credential.Credential, error) {
 	c, err := credential.FromMap(doc)
 	if err != nil {
 		return nil, &Error{Reason: "invalid_credential", Err: err}
@@ -208,8 +217,17 @@ func ParseCredential(token string) (*Secured, error) {
 	if claims.sub != "" && !slices.ContainsFunc(c.Subjects, func(s map[string]any) bool { return s["id"] == claims.sub }) {
 		return nil, fail("claim_mismatch", "sub is not the id of a credentialSubject")
 	}
-	return &Secured{JWS: p, Credential: c, claims: claims}, nil
+	return c, nil
 }
+
+// Release recycles the memory of the JWS signing input and signature
+// (jws.Parsed.Release): call it when done with s, if at all; after it,
+// s.JWS.SigningInput and s.JWS.Signature are nil and s can no longer be
+// verified. The credential, the header and the payload stay valid.
+func (s *Secured) Release() { s.JWS.Release() }
+
+// Release is Secured.Release for presentations.
+func (s *SecuredPresentation) Release() { s.JWS.Release() }
 
 // ParsePresentation decodes a compact vp+jwt and checks its envelope.
 func ParsePresentation(token string) (*SecuredPresentation, error) {
@@ -217,6 +235,15 @@ func ParsePresentation(token string) (*SecuredPresentation, error) {
 	if err != nil {
 		return nil, err
 	}
+	vp, err := presentationOf(doc, claims)
+	if err != nil {
+		p.Release()
+		return nil, err
+	}
+	return &SecuredPresentation{JWS: p, Presentation: vp, claims: claims}, nil
+}
+
+func presentationOf(doc map[string]any, claims jwtClaims) (*credential.Presentation, error) {
 	for _, k := range []string{"nonce", "aud", "iat", "exp", "nbf", "iss", "jti", "sub"} {
 		delete(doc, k) // JWT claims, not presentation members
 	}
@@ -230,36 +257,46 @@ func ParsePresentation(token string) (*SecuredPresentation, error) {
 	if claims.jti != "" && vp.ID != "" && claims.jti != vp.ID {
 		return nil, fail("claim_mismatch", "jti is not the presentation id")
 	}
-	return &SecuredPresentation{JWS: p, Presentation: vp, claims: claims}, nil
+	return vp, nil
 }
 
 func parse(token, wantTyp, wantCty string) (*jws.Parsed, map[string]any, jwtClaims, error) {
-	var claims jwtClaims
 	p, err := jws.ParseText(token)
 	if err != nil {
-		return nil, nil, claims, fromJWS(err)
+		return nil, nil, jwtClaims{}, fromJWS(err)
 	}
+	doc, claims, err := envelope(p, wantTyp, wantCty)
+	if err != nil {
+		p.Release()
+		return nil, nil, claims, err
+	}
+	return p, doc, claims, nil
+}
+
+// envelope checks typ and cty and decodes the payload and its JWT claims.
+func envelope(p *jws.Parsed, wantTyp, wantCty string) (map[string]any, jwtClaims, error) {
+	var claims jwtClaims
 	if !mediaTypeIs(p.Header.Typ, wantTyp) {
-		return nil, nil, claims, fail("wrong_typ", "typ %q, want %q", p.Header.Typ, wantTyp)
+		return nil, claims, fail("wrong_typ", "typ %q, want %q", p.Header.Typ, wantTyp)
 	}
 	if p.Header.Cty != "" && !mediaTypeIs(p.Header.Cty, wantCty) {
-		return nil, nil, claims, fail("wrong_cty", "cty %q, want %q", p.Header.Cty, wantCty)
+		return nil, claims, fail("wrong_cty", "cty %q, want %q", p.Header.Cty, wantCty)
 	}
 	doc, err := jsonx.ParseObjectString(p.PayloadText)
 	if err != nil {
-		return nil, nil, claims, &Error{Reason: "malformed", Err: fmt.Errorf("payload: %w", err)}
+		return nil, claims, &Error{Reason: "malformed", Err: fmt.Errorf("payload: %w", err)}
 	}
 	claims, err = readClaims(doc)
 	if err != nil {
-		return nil, nil, claims, err
+		return nil, claims, err
 	}
 	if _, ok := doc["vc"]; ok {
-		return nil, nil, claims, fail("malformed", `payload has a "vc" claim; VC-JOSE-COSE secures the credential itself`)
+		return nil, claims, fail("malformed", `payload has a "vc" claim; VC-JOSE-COSE secures the credential itself`)
 	}
 	if _, ok := doc["vp"]; ok {
-		return nil, nil, claims, fail("malformed", `payload has a "vp" claim; VC-JOSE-COSE secures the presentation itself`)
+		return nil, claims, fail("malformed", `payload has a "vp" claim; VC-JOSE-COSE secures the presentation itself`)
 	}
-	return p, doc, claims, nil
+	return doc, claims, nil
 }
 
 // mediaTypeIs compares a typ/cty value with a media type subtype,
@@ -451,6 +488,7 @@ func VerifyCredential(ctx context.Context, token string, opts VerifyOptions) (*c
 	if err != nil {
 		return nil, err
 	}
+	defer s.Release()
 	if err := s.VerifyProof(ctx, opts); err != nil {
 		return nil, err
 	}
@@ -463,9 +501,10 @@ func VerifyCredential(ctx context.Context, token string, opts VerifyOptions) (*c
 // PeekTyp returns the typ header of a compact JWS without verifying
 // anything, to route a token to the right parser.
 func PeekTyp(token string) (string, error) {
-	p, err := jws.Parse(token)
+	p, err := jws.ParseText(token)
 	if err != nil {
 		return "", fromJWS(err)
 	}
+	p.Release()
 	return p.Header.Typ, nil
 }

@@ -548,3 +548,31 @@ func TestPresentation(t *testing.T) {
 		t.Fatalf("embedded credential: %v", err)
 	}
 }
+
+// TestReleaseKeepsCredential: releasing a parsed credential's JWS (as the
+// verifier does) leaves the credential intact while later verifications
+// reuse the memory.
+func TestReleaseKeepsCredential(t *testing.T) {
+	k := newKeys(t)
+	tok, err := jose.SecureCredential(credDoc(), k.signer(signing.EdDSA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := jose.ParseCredential(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := s.Credential.MarshalJSON()
+	s.Release()
+	for range 3 {
+		if _, err := jose.VerifyCredential(context.Background(), tok, k.opts(signing.EdDSA)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := s.Credential.MarshalJSON(); string(got) != string(want) {
+		t.Fatalf("credential changed after Release:\n%s\n%s", got, want)
+	}
+	if s.JWS.SigningInput != nil || s.VerifyProof(context.Background(), k.opts(signing.EdDSA)) == nil {
+		t.Fatal("a released credential still verifies")
+	}
+}

@@ -41,7 +41,10 @@
 // (the usual alg/kid/typ/cty header by a dedicated scanner, anything else
 // with internal/jsonx) and the payload into its own buffer; ParseText
 // decodes the payload straight into a string instead, for JSON parsers
-// that take strings. Verify adds no allocation. BenchmarkParseVerifyOverhead measures Parse+Verify of an
+// that take strings. Verify adds no allocation. Parsed.Release recycles
+// the copy of the token for the next Parse: a verifier that releases each
+// JWS once it has verified it (as credential/jose's VerifyCredential and
+// package verifier do) copies tokens without allocating. BenchmarkParseVerifyOverhead measures Parse+Verify of an
 // EdDSA JWS with a 2 KB payload against bare ed25519.Verify of the same
 // signing input, interleaved in the same run, and reports the ratio of
 // the medians (about 1.07 on the development machine; target 1.10).

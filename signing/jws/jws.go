@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/thaitrust/thaitrust/internal/jsonx"
 	"github.com/thaitrust/thaitrust/signing"
@@ -48,6 +49,53 @@ type Parsed struct {
 	PayloadText  string // the decoded payload, from ParseText only ("" from Parse)
 	SigningInput []byte // ASCII(BASE64URL(header) || '.' || BASE64URL(payload)), what the signature covers
 	Signature    []byte // the decoded signature
+
+	buf *tokenBuf // holds SigningInput and Signature; see Release
+}
+
+// tokenBuf is the memory of a token's signing input and signature, which
+// Release recycles: a verifier that releases what it parsed does not
+// allocate a copy of every token it sees.
+type tokenBuf struct{ b []byte }
+
+var tokenBufs sync.Pool // of *tokenBuf
+
+// maxPooledToken bounds the tokens whose buffers are recycled, so that one
+// huge token does not keep a huge buffer alive.
+const maxPooledToken = 64 << 10
+
+// copyToken returns a copy of compact, in a recycled buffer when there is
+// one (nil tb: a fresh allocation, not recycled).
+func copyToken(compact string) (b []byte, tb *tokenBuf) {
+	if len(compact) > maxPooledToken {
+		return []byte(compact), nil
+	}
+	tb, _ = tokenBufs.Get().(*tokenBuf)
+	if tb == nil {
+		tb = new(tokenBuf)
+	}
+	if cap(tb.b) < len(compact) {
+		tb.b = []byte(compact) // a string conversion does not zero memory first
+	} else {
+		tb.b = tb.b[:len(compact)]
+		copy(tb.b, compact)
+	}
+	return tb.b, tb
+}
+
+// Release lets a later Parse or ParseText reuse the memory that holds
+// p.SigningInput and p.Signature, and sets both to nil. Call it when done
+// with p, and only if no copy of those two slices (or of slices of them)
+// is still in use; the header and the payload are not affected and stay
+// valid. Not calling it is always safe: the memory is then garbage
+// collected.
+func (p *Parsed) Release() {
+	tb := p.buf
+	if tb == nil {
+		return
+	}
+	p.buf, p.SigningInput, p.Signature = nil, nil, nil
+	tokenBufs.Put(tb)
 }
 
 // VerifyOptions are the trust inputs of Parsed.Verify.
@@ -303,36 +351,42 @@ func parse(compact string, text bool) (*Parsed, error) {
 		return nil, malformed("empty header")
 	}
 	// Allocation matters here (Parse is on every verification). buf is
-	// one copy of the token (a string conversion, which does not zero its
-	// memory): its first d2 bytes are the signing input and the source
-	// the header and payload are decoded from, and the decoded signature,
-	// which is shorter than its encoding, overwrites that encoding.
-	buf := []byte(compact)
+	// one copy of the token (recycled, see Release): its first d2 bytes
+	// are the signing input and the source the header and payload are
+	// decoded from, and the decoded signature, which is shorter than its
+	// encoding, overwrites that encoding.
+	buf, tb := copyToken(compact)
 	input := buf[:d2:d2]
-	hdr, err := decodeHeader(input[:d1])
-	if err != nil {
-		return nil, malformed("header: %w", err)
+	p := &Parsed{SigningInput: input, buf: tb}
+	if err := p.decode(buf, d1, d2, text); err != nil {
+		p.Release()
+		return nil, err
 	}
-	p := &Parsed{SigningInput: input}
+	return p, nil
+}
+
+// decode fills p from buf, the copy of the token with dots at d1 and d2.
+func (p *Parsed) decode(buf []byte, d1, d2 int, text bool) error {
+	hdr, err := decodeHeader(buf[:d1])
+	if err != nil {
+		return malformed("header: %w", err)
+	}
 	if text {
-		p.PayloadText, err = decodeText(input[d1+1:])
+		p.PayloadText, err = decodeText(buf[d1+1 : d2])
 	} else {
-		p.Payload, err = b64.AppendDecode(make([]byte, 0, b64.DecodedLen(d2-d1-1)), input[d1+1:])
+		p.Payload, err = b64.AppendDecode(make([]byte, 0, b64.DecodedLen(d2-d1-1)), buf[d1+1:d2])
 	}
 	if err != nil {
-		return nil, malformed("payload: %w", err)
+		return malformed("payload: %w", err)
 	}
 	var sb [128]byte
 	sig, err := b64.AppendDecode(sb[:0], buf[d2+1:])
 	if err != nil {
-		return nil, malformed("signature: %w", err)
+		return malformed("signature: %w", err)
 	}
 	n := copy(buf[d2:], sig) // len(sig) < len(buf)-d2: all of it
 	p.Signature = buf[d2 : d2+n : d2+n]
-	if err := p.Header.parse(hdr); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return p.Header.parse(hdr)
 }
 
 // decodeHeader decodes the base64url header into a string, through a

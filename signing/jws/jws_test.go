@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/thaitrust/thaitrust/internal/testdata"
@@ -511,4 +512,69 @@ func FuzzSimpleHeader(f *testing.F) {
 			t.Fatalf("%q: simpleHeader %+v, general %+v", s, fast, general)
 		}
 	})
+}
+
+// TestRelease: after Release the signing input and signature are gone,
+// the header and payload stay intact while the memory is reused by the
+// next Parse, and Release twice is harmless.
+func TestRelease(t *testing.T) {
+	k := mustKey(t, signing.EdDSA)
+	tok1, _ := Sign(k, Header{Kid: "did:web:a.example#k", Typ: "vc+jwt"}, []byte(`{"a":"สวัสดี"}`))
+	tok2, _ := Sign(k, Header{Kid: "did:web:b.example#k", Typ: "vc+jwt"}, []byte(`{"b":"xxxxxx"}`))
+	opts := VerifyOptions{Algorithms: allAlgs}
+	p1, err := ParseText(tok1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p1.Verify(k.Public(), opts); err != nil {
+		t.Fatal(err)
+	}
+	p1.Release()
+	p1.Release()
+	if p1.SigningInput != nil || p1.Signature != nil {
+		t.Fatal("Release left the signing input or the signature")
+	}
+	for range 3 {
+		p2, err := Parse(tok2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p2.Verify(k.Public(), opts); err != nil {
+			t.Fatal(err)
+		}
+		p2.Release()
+	}
+	if p1.Header.Kid != "did:web:a.example#k" || p1.Header.Typ != "vc+jwt" || p1.PayloadText != `{"a":"สวัสดี"}` {
+		t.Fatalf("released JWS changed: %+v %q", p1.Header, p1.PayloadText)
+	}
+	if err := p1.Verify(k.Public(), opts); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("a released JWS verifies: %v", err)
+	}
+}
+
+// TestReleaseConcurrent parses, verifies and releases different tokens
+// from several goroutines (run with -race): recycled memory is never
+// shared between two live JWSs.
+func TestReleaseConcurrent(t *testing.T) {
+	k := mustKey(t, signing.EdDSA)
+	opts := VerifyOptions{Algorithms: allAlgs}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		tok, _ := Sign(k, Header{Kid: "k" + strings.Repeat("x", g)}, []byte(strings.Repeat("p", 100*g)))
+		wg.Go(func() {
+			for range 200 {
+				p, err := ParseText(tok)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if err := p.Verify(k.Public(), opts); err != nil {
+					t.Error(err)
+					return
+				}
+				p.Release()
+			}
+		})
+	}
+	wg.Wait()
 }
