@@ -70,6 +70,7 @@ type App struct {
 	resolver *did.Resolver
 	verifier *verifier.Verifier
 	checker  verifier.StatusChecker
+	docs     *Documents // PDF e-certificates (documents.go)
 	echo     *echo.Echo
 }
 
@@ -344,11 +345,13 @@ func (a *App) Close() error { return a.db.Close() }
 func (a *App) routes() *echo.Echo {
 	e := httpx.New(a.log)
 	e.GET("/healthz", a.healthz)
-	(&issuerhttp.Handler{Issuers: a.issuers, Clients: a.Config.Clients, OID4VCI: a.vci}).Register(e)
+	a.docs = NewDocuments(a)
+	(&issuerhttp.Handler{Issuers: a.issuers, Clients: a.Config.Clients, OID4VCI: a.vci, Documents: a.docs}).Register(e)
 	(&verifierhttp.Handler{Verifier: a.verifier}).Register(e)
 	registerSchemas(e)
 	registerVCT(e)
 	registerResolver(e, a.resolver)
+	registerDocuments(e, a)
 	registerHome(e, a)
 	return e
 }
