@@ -287,3 +287,25 @@ func humanize(s string) string {
 	}
 	return b.String()
 }
+
+// ClaimLabel names the claim at a JSON pointer (as the disclosure log
+// records them) with the built-in labels of common member names, in "th"
+// and "en".
+func ClaimLabel(ptr string) map[string]string {
+	if ptr == "" || ptr == "/" {
+		return map[string]string{"th": "", "en": ""}
+	}
+	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	for i, t := range toks {
+		toks[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
+	}
+	if len(toks) == 1 {
+		if l, ok := technicalLabels[toks[0]]; ok {
+			return map[string]string{"th": l[0], "en": l[1]}
+		}
+	}
+	if toks[0] == "credentialSubject" && len(toks) > 1 {
+		toks = toks[1:]
+	}
+	return joinLabels(nil, toks, make([]bool, len(toks)))
+}
