@@ -34,8 +34,8 @@ const (
 	// envUnsafeKDF, set to 1, gives wallets and backups made by init,
 	// import and export Argon2id parameters that cost nothing to attack.
 	// It exists so that the CLI tests do not spend seconds per command.
-	envUnsafeKDF = "THAITRUST_WALLET_UNSAFE_TEST_KDF"
-	defaultWalletDir    = "thaitrust-wallet"
+	envUnsafeKDF     = "THAITRUST_WALLET_UNSAFE_TEST_KDF"
+	defaultWalletDir = "thaitrust-wallet"
 )
 
 const walletHelp = `Subcommands:
