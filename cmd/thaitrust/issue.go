@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/thaitrust/thaitrust/credential"
+	"github.com/thaitrust/thaitrust/document"
 	"github.com/thaitrust/thaitrust/internal/app"
 	"github.com/thaitrust/thaitrust/internal/jsonx"
 	"github.com/thaitrust/thaitrust/issuer"
@@ -16,7 +17,7 @@ import (
 
 var cmdIssue = &command{
 	name:  "issue",
-	usage: "issue --type TYPE --claims FILE [--issuer NAME] [--out FILE] [--data DIR | --server URL --token TOKEN]",
+	usage: "issue --type TYPE --claims FILE [--issuer NAME] [--out FILE] [--pdf FILE] [--data DIR | --server URL --token TOKEN]",
 	brief: "issue a credential of a catalogue type from a claims file",
 }
 
@@ -28,6 +29,7 @@ func init() {
 		claims := fs.String("claims", "", "JSON file with the credentialSubject, or a whole unsigned credential ('-' for stdin)")
 		issuerName := fs.String("issuer", "", "issuer profile name (default: the one issuer of TYPE)")
 		out := fs.String("out", "", "write the credential (compact vc+jwt) to FILE instead of stdout")
+		pdfOut := fs.String("pdf", "", "also write the credential's signed PDF/A-3 document to FILE (degree, transcript, company and house registration certificates)")
 		data := fs.String("data", "", "data directory (default $THAITRUST_DATA or ./"+defaultData+")")
 		server := fs.String("server", "", "issue through a running server (default $THAITRUST_SERVER)")
 		token := fs.String("token", "", "bearer token for --server (default $THAITRUST_TOKEN)")
@@ -40,6 +42,9 @@ func init() {
 		}
 		if *typ == "" || *claims == "" {
 			return usagef("--type and --claims are required")
+		}
+		if *pdfOut != "" && !hasPDFForm(*typ) {
+			return usagef("%s has no PDF document form (--pdf: %v)", *typ, document.Templates())
 		}
 		raw, err := readInput(e, *claims)
 		if err != nil {
@@ -67,6 +72,7 @@ func init() {
 		}
 		defer t.Close()
 		var jwt, id string
+		var pdf []byte
 		if t.remote != nil {
 			name := *issuerName
 			if name == "" {
@@ -79,9 +85,19 @@ func init() {
 					ID string `json:"id"`
 				} `json:"verifiableCredential"`
 				CredentialID string `json:"credentialId"`
+				PDF          string `json:"pdf"`
 			}
-			if err := t.remote.do(ctx, "POST", "/issuers/"+name+"/credentials/issue", map[string]any{"credential": cred}, &resp); err != nil {
+			body := map[string]any{"credential": cred}
+			if *pdfOut != "" {
+				body["options"] = map[string]any{"pdf": true}
+			}
+			if err := t.remote.do(ctx, "POST", "/issuers/"+name+"/credentials/issue", body, &resp); err != nil {
 				return err
+			}
+			if *pdfOut != "" {
+				if pdf, err = remotePDF(resp.PDF); err != nil {
+					return err
+				}
 			}
 			env, err := credential.ParseDataURL(resp.VerifiableCredential.ID)
 			if err != nil {
@@ -99,9 +115,19 @@ func init() {
 				return err
 			}
 			jwt, id = issued.Token, issued.Record.ID
+			if *pdfOut != "" {
+				if pdf, err = localPDF(ctx, t.local, ic.Name, issued); err != nil {
+					return err
+				}
+			}
 		}
 		if id != "" {
 			fmt.Fprintf(e.stderr, "issued %s\n", id)
+		}
+		if pdf != nil {
+			if err := writePDF(e, *pdfOut, pdf); err != nil {
+				return err
+			}
 		}
 		if *out == "" {
 			_, err = fmt.Fprintln(e.stdout, jwt)

@@ -20,7 +20,7 @@ import (
 var cmdVerify = &command{
 	name:  "verify",
 	usage: "verify [--json] [--data DIR] [--challenge NONCE] [--domain AUD] FILE|-",
-	brief: "verify a credential or presentation (vc+jwt, vp+jwt, enveloped JSON, data: URL); exit 0 only when verified",
+	brief: "verify a credential, presentation or PDF e-certificate (vc+jwt, vp+jwt, enveloped JSON, data: URL, PDF); exit 0 only when verified",
 }
 
 func init() {
@@ -51,7 +51,12 @@ func init() {
 			return err
 		}
 		defer done()
-		res, err := verifyInput(ctx, v, raw, verifier.PresentationOptions{Challenge: *challenge, Domain: *domain})
+		var res *verifier.Result
+		if isPDF(raw) {
+			res, err = verifyPDF(ctx, v, dir, raw)
+		} else {
+			res, err = verifyInput(ctx, v, raw, verifier.PresentationOptions{Challenge: *challenge, Domain: *domain})
+		}
 		if err != nil {
 			return usagef("%s: %v", pos[0], err)
 		}
