@@ -9,8 +9,9 @@
 //	defer db.Close()
 //	var store issuer.Store = db.Issuer()
 //
-// The stores it hands out pass the same conformance suites as the embedded
-// backend (issuertest.TestStore, registrytest.TestStore). TLS and
+// The stores it hands out (Issuer, Registry, OID4VCI, FVS) pass the same
+// conformance suites as the embedded backend (issuertest.TestStore,
+// registrytest.TestStore, oid4vcitest.TestStore, fvstest.TestStore). TLS and
 // authentication are configured in the URI; the database is the URI's
 // path, Options.Database, or "thaitrust".
 //
@@ -44,6 +45,17 @@
 //	                     index kind_subject_seq {kind: 1, subject: 1, _id: 1}: SubjectEvents
 //	registry_objects     _id: kind NUL id NUL Seq (20 digits)
 //	                                                 object version written by event Seq
+//	oid4vci_offers       _id: issuer NUL offer id    offer document
+//	oid4vci_offer_changes _id: issuer NUL offer id NUL version (20 digits)
+//	                                                 one committed UpdateOfferByCode (the whole offer)
+//	oid4vci_codes        _id: issuer NUL code hash   {offer: id}: the code's claim
+//	oid4vci_tickets      _id: issuer NUL kind NUL hash
+//	                                                 access token or c_nonce
+//	                     index expires_at on the four: DeleteExpired
+//	fvs_keyring          _id: "keyring"              wrapped index key
+//	fvs_templates        _id: subject (hex) NUL slot (20 digits)
+//	                                                 one enrolment or deletion of a subject
+//	fvs_audit            _id: Seq (int64)            audit entry
 //
 // Issuer names and registry ids may not contain NUL (writes reject them),
 // so a key's first NUL ends the issuer name and issuer+NUL is a prefix no
@@ -98,6 +110,33 @@
 // highest version, found by a backward scan of the _id index over the
 // object's prefix; Entities and Accreditations scan the kind's prefix
 // forward and call fn with each object's last version, in id order.
+//
+// # OpenID4VCI
+//
+// Offers are updated like status lists: the change (here the whole offer)
+// is inserted under (offer, version + 1), then the offer document is
+// replaced; readers roll forward. CreateOffer first inserts the code's
+// claim, (issuer, code hash) being unique, then the offer, and releases
+// the claim if the offer's id is taken. A ticket is taken by reading it
+// (tickets never change) and deleting it by _id: only the delete that
+// removed the document reports a deleted count of 1, so of concurrent
+// takes of one nonce or token exactly one succeeds, on FerretDB as well
+// (it takes the count from SQLite's DELETE). DeleteExpired deletes
+// expired tickets, and offers expired in their current state with their
+// claim and changes; there are no TTL indexes.
+//
+// # FVS
+//
+// A subject's template is a series of immutable slots, _id subject NUL
+// slot: each enrolment or deletion inserts the next slot (the insert
+// decides concurrent writers) and the highest slot is the current state,
+// a deletion slot meaning none. The slots below are then stripped of the
+// template (wrapped key, nonce, ciphertext, model) but kept: deleting
+// them would let a writer with a stale read insert a used slot number
+// again and lose its write (the replicas test caught exactly that). The
+// audit log is keyed by Seq: an append inserts head + 1, and a taken Seq
+// sends it back to read the head; a process serialises its own appends and
+// remembers the head.
 //
 // # Durability
 //

@@ -68,6 +68,12 @@ type DB struct {
 	// version this process wrote or saw written.
 	regMu      sync.Mutex
 	regApplied int64
+
+	// auditMu serialises this process's FVS audit appends; auditHead is
+	// the last Seq it knows of, when auditKnown.
+	auditMu    sync.Mutex
+	auditHead  int64
+	auditKnown bool
 }
 
 // IsURI reports whether s is a MongoDB connection string (by its scheme).
@@ -193,6 +199,13 @@ const (
 	collRecords        = "issuer_records"
 	collRegistryEvents = "registry_events"
 	collRegistryObjs   = "registry_objects"
+	collOffers         = "oid4vci_offers"
+	collOfferChanges   = "oid4vci_offer_changes"
+	collOfferCodes     = "oid4vci_codes"
+	collTickets        = "oid4vci_tickets"
+	collFVSKeyring     = "fvs_keyring"
+	collFVSTemplates   = "fvs_templates"
+	collFVSAudit       = "fvs_audit"
 )
 
 // Schema versions: each domain's, recorded in the meta collection, and the
@@ -201,6 +214,8 @@ const (
 const (
 	issuerVersion   = 1
 	registryVersion = 1
+	oid4vciVersion  = 1
+	fvsVersion      = 1
 )
 
 // domain is one domain's schema version and indexes.
@@ -219,7 +234,19 @@ var domains = []domain{
 		// SubjectEvents: one object's events in Seq order.
 		collRegistryEvents: {{Keys: bson.D{{Key: "kind", Value: 1}, {Key: "subject", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("kind_subject_seq")}},
 	}},
+	{name: "oid4vci", version: oid4vciVersion, indexes: map[string][]mongo.IndexModel{
+		// DeleteExpired.
+		collOffers:       {expiresIndex},
+		collOfferChanges: {expiresIndex},
+		collOfferCodes:   {expiresIndex},
+		collTickets:      {expiresIndex},
+	}},
+	// The FVS uses only _id: templates by subject and slot, the audit
+	// log by Seq.
+	{name: "fvs", version: fvsVersion},
 }
+
+var expiresIndex = mongo.IndexModel{Keys: bson.D{{Key: "expires_at", Value: 1}}, Options: options.Index().SetName("expires_at")}
 
 // init records or checks the schema version of every domain and creates
 // their indexes. Both are idempotent, so replicas starting together do

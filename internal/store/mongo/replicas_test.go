@@ -3,10 +3,13 @@ package mongo_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/thaitrust/thaitrust/credential/status"
+	"github.com/thaitrust/thaitrust/fvs"
 	"github.com/thaitrust/thaitrust/internal/store/mongo"
 	"github.com/thaitrust/thaitrust/internal/store/mongo/mongotest"
 	"github.com/thaitrust/thaitrust/issuer"
@@ -186,5 +189,54 @@ func TestReplicasUpdateList(t *testing.T) {
 			t.Errorf("Next = %d returned %d times, want once", n, seen[n])
 			break
 		}
+	}
+}
+
+// TestReplicasAudit: FVS audit appends from several clients get the
+// sequence numbers 1..n, each once, and concurrent enrolments of one
+// subject from several clients each get their own version.
+func TestReplicasAudit(t *testing.T) {
+	const nReplicas, each = 3, 15
+	ctx := context.Background()
+	dbs := replicas(t, nReplicas)
+	var (
+		mu       sync.Mutex
+		seqs     = map[int64]int{}
+		versions = map[int64]int{}
+		wg       sync.WaitGroup
+	)
+	for r, db := range dbs {
+		for g := range 2 {
+			wg.Go(func() {
+				s := db.FVS()
+				for i := range each {
+					seq, err := s.AppendAudit(ctx, fvs.AuditEntry{At: time.Now(), Action: "verify", RequestID: fmt.Sprint(r, g, i)})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					v, err := s.PutTemplate(ctx, fvs.TemplateRecord{Model: "m", Ciphertext: []byte{byte(r), byte(i)}})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					seqs[seq]++
+					versions[v]++
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	const total = nReplicas * 2 * each
+	for n := int64(1); n <= total; n++ {
+		if seqs[n] != 1 || versions[n] != 1 {
+			t.Fatalf("audit seq %d given %d times, template version %d %d times; want once each", n, seqs[n], n, versions[n])
+		}
+	}
+	es, err := dbs[0].FVS().ListAudit(ctx, 0, 1000)
+	if err != nil || len(es) != total {
+		t.Errorf("ListAudit: %d entries, %v", len(es), err)
 	}
 }

@@ -4,10 +4,14 @@ import (
 	"context"
 	"testing"
 
+	"github.com/thaitrust/thaitrust/fvs"
+	"github.com/thaitrust/thaitrust/fvs/fvstest"
 	"github.com/thaitrust/thaitrust/internal/store/mongo"
 	"github.com/thaitrust/thaitrust/internal/store/mongo/mongotest"
 	"github.com/thaitrust/thaitrust/issuer"
 	"github.com/thaitrust/thaitrust/issuer/issuertest"
+	"github.com/thaitrust/thaitrust/issuer/oid4vci"
+	"github.com/thaitrust/thaitrust/issuer/oid4vci/oid4vcitest"
 	"github.com/thaitrust/thaitrust/registry"
 	"github.com/thaitrust/thaitrust/registry/registrytest"
 )
@@ -37,4 +41,12 @@ func TestIssuerStore(t *testing.T) {
 
 func TestRegistryStore(t *testing.T) {
 	registrytest.TestStore(t, func(t *testing.T) registry.Store { return open(t).Registry() })
+}
+
+func TestOID4VCIStore(t *testing.T) {
+	oid4vcitest.TestStore(t, func(t *testing.T) oid4vci.Store { return open(t).OID4VCI() })
+}
+
+func TestFVSStore(t *testing.T) {
+	fvstest.TestStore(t, func(t *testing.T) fvs.Store { return open(t).FVS() })
 }
