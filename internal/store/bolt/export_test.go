@@ -16,9 +16,15 @@ func TestExport(t *testing.T) {
 	db := open(t, bolt.Options{})
 	// Nothing yet: the walks are empty (the FVS tree does not exist).
 	for name, walk := range map[string]func() error{
-		"lists":     func() error { return db.IssuerLists(ctx, func(issuer.StatusList) error { return errors.New("a list") }) },
-		"records":   func() error { return db.IssuerRecords(ctx, func(issuer.Record) error { return errors.New("a record") }) },
-		"templates": func() error { return db.FVSTemplates(ctx, func(fvs.TemplateRecord) error { return errors.New("a template") }) },
+		"lists": func() error {
+			return db.IssuerLists(ctx, func(issuer.StatusList) error { return errors.New("a list") })
+		},
+		"records": func() error {
+			return db.IssuerRecords(ctx, func(issuer.Record) error { return errors.New("a record") })
+		},
+		"templates": func() error {
+			return db.FVSTemplates(ctx, func(fvs.TemplateRecord) error { return errors.New("a template") })
+		},
 	} {
 		if err := walk(); err != nil {
 			t.Errorf("%s of an empty file: %v", name, err)
