@@ -194,6 +194,9 @@ func (w *Wallet) verifyRequestObject(ctx context.Context, token, clientID, verif
 			return nil, fail(ReasonRequestInvalid, "state is not a string")
 		}
 	}
+	if _, ok := m["transaction_data"]; ok {
+		return nil, fail(ReasonRequestInvalid, "transaction_data is not supported")
+	}
 	if _, ok := m["presentation_definition"]; ok {
 		return nil, fail(ReasonRequestInvalid, "presentation_definition is not supported; send a dcql_query")
 	}
@@ -305,14 +308,22 @@ func (w *Wallet) Prepare(ctx context.Context, req *Request) (*Consent, error) {
 	add := func(id string, optional bool) error {
 		qm := m.Query(id)
 		item := &ConsentItem{QueryID: id, Optional: optional, Include: !optional}
-		// Re-check each candidate on its real claims (the index holds
-		// hashes of values only) and keep those that pass.
+		// The index holds keyed hashes of values, not values: where the
+		// query constrains values, the first candidate that passes on its
+		// real claims comes first (Choose checks the others when chosen).
 		cq := req.Query.credentialQuery(id)
-		for _, cand := range qm.Candidates {
-			if ok, err := w.recheck(ctx, cq, cand); err != nil {
-				return err
-			} else if ok {
-				item.Candidates = append(item.Candidates, cand)
+		item.Candidates = qm.Candidates
+		if cq.hasValues() {
+			item.Candidates = nil
+			for i, cand := range qm.Candidates {
+				ok, err := w.recheck(ctx, cq, cand)
+				if err != nil {
+					return err
+				}
+				if ok {
+					item.Candidates = qm.Candidates[i:]
+					break
+				}
 			}
 		}
 		if len(item.Candidates) == 0 {
@@ -341,6 +352,15 @@ func (w *Wallet) Prepare(ctx context.Context, req *Request) (*Consent, error) {
 		}
 	}
 	return c, nil
+}
+
+func (cq *CredentialQuery) hasValues() bool {
+	for _, c := range cq.Claims {
+		if c.Values != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (q *Query) credentialQuery(id string) *CredentialQuery {
@@ -386,6 +406,11 @@ func (w *Wallet) Choose(ctx context.Context, c *Consent, queryID, credentialID s
 		}
 		for i, cand := range it.Candidates {
 			if cand.CredentialID == credentialID || cand.Card == credentialID {
+				if cq := c.Request.Query.credentialQuery(queryID); cq != nil && cq.hasValues() {
+					if ok, err := w.recheck(ctx, cq, cand); err != nil || !ok {
+						return fmt.Errorf("%w: credential %q does not satisfy %q", ErrNotFound, credentialID, queryID)
+					}
+				}
 				return w.describe(ctx, it, i)
 			}
 		}

@@ -243,6 +243,20 @@ func TestPresentNoMatchDeclineReject(t *testing.T) {
 			t.Fatalf("Prepare = %v", err)
 		}
 	})
+	t.Run("values", func(t *testing.T) {
+		v := holdertest.NewVerifier(t, "employer")
+		q := `{"credentials":[{"id":"d","format":"dc+sd-jwt","meta":{},"claims":[{"path":["award","level"],"values":[%s]}]}]}`
+		uri, _ := v.Request(t, strings.Replace(q, "%s", `"master","bachelor"`, 1), nil)
+		req, _ := w.ResolveRequest(ctx, uri)
+		if _, err := w.Prepare(ctx, req); err != nil {
+			t.Fatalf("matching value: %v", err)
+		}
+		uri, _ = v.Request(t, strings.Replace(q, "%s", `"doctoral"`, 1), nil)
+		req, _ = w.ResolveRequest(ctx, uri)
+		if _, err := w.Prepare(ctx, req); !errors.Is(err, holder.ErrNoMatch) {
+			t.Fatalf("other value: %v", err)
+		}
+	})
 	t.Run("decline", func(t *testing.T) {
 		v := holdertest.NewVerifier(t, "employer")
 		uri, vr := v.Request(t, employerQuery, purpose)

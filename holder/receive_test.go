@@ -178,6 +178,22 @@ func TestReceiveBatch(t *testing.T) {
 	}
 }
 
+func TestReceiveNonceRetry(t *testing.T) {
+	ctx := context.Background()
+	for _, rejects := range []int{1, 2} {
+		is := holdertest.NewIssuer(t, "university")
+		is.RejectNonces = rejects
+		w := liveWallet(t, nil)
+		_, err := w.Receive(ctx, is.Offer(t, []string{"DegreeCredential.sd_jwt"}, holdertest.OfferOptions{}), holder.ReceiveOptions{})
+		if rejects == 1 && err != nil {
+			t.Errorf("one stale nonce: %v (the wallet retries once)", err)
+		}
+		if rejects == 2 && (holder.Reason(err) != holder.ReasonIssuerError || !strings.Contains(err.Error(), "invalid_nonce")) {
+			t.Errorf("two stale nonces: %v", err)
+		}
+	}
+}
+
 func TestReceiveJWTBindings(t *testing.T) {
 	ctx := context.Background()
 	for _, b := range []string{"did:jwk", "cnf", "none"} {

@@ -63,6 +63,9 @@ type Issuer struct {
 	// SigningKey, when set, signs credentials instead of Key (which the
 	// DID document lists).
 	SigningKey crypto.Signer
+	// RejectNonces answers that many credential requests with
+	// invalid_nonce, as if their c_nonce had expired.
+	RejectNonces int
 
 	mu       sync.Mutex
 	offers   map[string]map[string]any // offer id -> offer JSON
@@ -336,6 +339,10 @@ func (is *Issuer) credential(w http.ResponseWriter, r *http.Request) {
 	is.mu.Lock()
 	okNonce := is.nonces[nonce]
 	delete(is.nonces, nonce)
+	if is.RejectNonces > 0 {
+		is.RejectNonces--
+		okNonce = false
+	}
 	is.mu.Unlock()
 	if !okNonce {
 		oauthError(w, 400, "invalid_nonce", "unknown or used nonce")
