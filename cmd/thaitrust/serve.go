@@ -69,6 +69,16 @@ func init() {
 			return err
 		}
 		defer a.Close()
+		// Face verification runs as DOPA's FVS when the face models are
+		// installed (scripts/setup.sh); without them the server runs
+		// without it and says so.
+		if fv, err := a.EnableFVS(ctx, app.FVSOptions{}); err != nil {
+			log.Warn("face verification (FVS) not started", "reason", err.Error())
+			fmt.Fprintf(e.stdout, "\nFVS (face verification): not started: %v\n", err)
+		} else {
+			defer fv.Close()
+			fmt.Fprintf(e.stdout, "\nFVS (face verification, DOPA): %s/fvs/verify  model %s  DID %s\n", pub, fv.Service.Model(), fv.DID)
+		}
 		printWelcome(e, a, pub)
 		return httpx.Serve(ctx, ln, a.Handler())
 	}
