@@ -440,14 +440,13 @@ func (c *walletCLI) present(ctx context.Context, uri string) error {
 			it.Include = true
 		}
 	}
-	if c.f.asJSON && c.f.yes {
-		resp, err := w.Respond(ctx, consent)
-		if err != nil {
+	if c.f.asJSON {
+		if err := printJSON(c.e.stdout, map[string]any{"consent": consent}); err != nil {
 			return err
 		}
-		return printJSON(c.e.stdout, map[string]any{"consent": consent, "response": resp})
+	} else {
+		c.summary(consent)
 	}
-	c.summary(consent)
 	if !c.f.yes {
 		fmt.Fprint(c.e.stderr, c.t("ส่งข้อมูลข้างต้นหรือไม่? [y/N]: ", "Send the claims above? [y/N]: "))
 		ans, err := c.readLine()
@@ -470,6 +469,9 @@ func (c *walletCLI) present(ctx context.Context, uri string) error {
 	resp, err := w.Respond(ctx, consent)
 	if err != nil {
 		return err
+	}
+	if c.f.asJSON {
+		return printJSON(c.e.stdout, map[string]any{"response": resp})
 	}
 	fmt.Fprintln(c.e.stdout, c.t("ส่งแล้ว ผู้ตรวจสอบได้รับข้อมูลแล้ว", "Sent; the verifier accepted the response."))
 	if resp.RedirectURI != "" {
