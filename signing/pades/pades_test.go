@@ -143,6 +143,16 @@ func TestTamper(t *testing.T) {
 			}
 		})
 	}
+	// The TSA's certificate (timeStamping only) may not sign documents.
+	tsaSigner := &pades.Signer{Key: k.TSA.Key, Chain: k.TSA.Chain}
+	bySA, err := tsaSigner.Sign(context.Background(), minimalPDF())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pe0 *pades.Error
+	if _, err := pades.Verify(bySA, pades.VerifyOptions{Roots: k.Roots, Now: k.Now}); !errors.As(err, &pe0) || pe0.Reason != pades.ReasonUntrusted {
+		t.Fatalf("TSA certificate as signer: %v", err)
+	}
 	// A revoked signer certificate: revoked before signing fails, after
 	// the timestamp does not.
 	k.CA.Revoke(cert, epoch.Add(-time.Hour))

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/sha1"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"slices"
@@ -300,6 +301,9 @@ func Verify(data []byte, opts VerifyOptions) (*Verified, error) {
 	if cert.KeyUsage != 0 && cert.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
 		return nil, fail(ReasonUntrusted, "the certificate's key usage does not allow signatures")
 	}
+	if !documentSigner(cert) {
+		return nil, fail(ReasonUntrusted, "the certificate's extended key usage does not allow document signing")
+	}
 	crls := slices.Concat(sd.CRLs, dss.CRLs)
 	covered, err := checkRevocation(v.Chain, crls, at)
 	if err != nil {
@@ -313,6 +317,30 @@ func Verify(data []byte, opts VerifyOptions) (*Verified, error) {
 		v.Warnings = append(v.Warnings, "no_revocation_data")
 	}
 	return v, nil
+}
+
+// oidDocumentSigning is id-kp-documentSigning (RFC 9336).
+var oidDocumentSigning = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 36}
+
+// documentSigner reports whether a certificate may sign documents: no
+// extended key usage, or one that includes documentSigning (RFC 9336),
+// emailProtection (what Adobe and NSS expect) or anyExtendedKeyUsage. A
+// TLS or time-stamping certificate under the same root may not.
+func documentSigner(c *x509.Certificate) bool {
+	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+		return true
+	}
+	for _, u := range c.ExtKeyUsage {
+		if u == x509.ExtKeyUsageAny || u == x509.ExtKeyUsageEmailProtection {
+			return true
+		}
+	}
+	for _, u := range c.UnknownExtKeyUsage {
+		if u.Equal(oidDocumentSigning) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkRevocation checks every certificate of the chain below the root
