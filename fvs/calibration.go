@@ -123,6 +123,11 @@ func (c *Calibration) Validate() error {
 	if c.ID == "" || c.Model == "" || c.Impostor <= 0 || c.Genuine <= 0 || len(c.Points) < 2 || len(c.Thresholds) == 0 {
 		return errors.New("fvs: calibration: id, model, counts, points and thresholds are required")
 	}
+	for _, p := range c.Points {
+		if p.FMR < 0 || p.FMR > 1 || p.FNMR < 0 || p.FNMR > 1 {
+			return fmt.Errorf("fvs: calibration %s: rates outside [0, 1] at distance %v", c.ID, p.Distance)
+		}
+	}
 	for i := 1; i < len(c.Points); i++ {
 		if c.Points[i].Distance <= c.Points[i-1].Distance || c.Points[i].FMR < c.Points[i-1].FMR {
 			return fmt.Errorf("fvs: calibration %s: points not monotone at %d", c.ID, i)
