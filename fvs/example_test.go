@@ -3,10 +3,10 @@ package fvs_test
 import (
 	"bytes"
 	"context"
-	"image"
-	"image/png"
 	"crypto/ed25519"
 	"fmt"
+	"image"
+	"image/png"
 	"time"
 
 	"github.com/thaitrust/thaitrust/fvs"
