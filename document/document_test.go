@@ -17,6 +17,7 @@ import (
 	"github.com/thaitrust/thaitrust/credential"
 	"github.com/thaitrust/thaitrust/document"
 	"github.com/thaitrust/thaitrust/internal/pdf"
+	"github.com/thaitrust/thaitrust/internal/qr"
 	"github.com/thaitrust/thaitrust/issuer/issuertest"
 	"github.com/thaitrust/thaitrust/schemas"
 	"github.com/thaitrust/thaitrust/signing"
@@ -260,7 +261,7 @@ func assertStructure(t *testing.T, data []byte, token string) {
 
 func TestTampering(t *testing.T) {
 	e := newEnv(t, pades.LevelBLT)
-	signed, _, c := e.issue(t, "DegreeCredential")
+	signed, _, _ := e.issue(t, "DegreeCredential")
 	if r := e.verify(t, signed); !r.Verified {
 		t.Fatalf("untampered: %s %+v", r.Reason(), r.Checks)
 	}
@@ -291,8 +292,9 @@ func TestTampering(t *testing.T) {
 
 	// A different credential embedded (by a signer who renders one
 	// credential and embeds another).
+	shown, sc := e.vi.IssueExample(t, "DegreeCredential")
 	other, _ := e.vi.IssueExample(t, "DegreeCredential")
-	d, err := e.renderer.Render(document.Input{MediaType: document.MediaTypeVCJWT, Secured: []byte(mustToken(t, e, c)), Credential: c})
+	d, err := e.renderer.Render(document.Input{MediaType: document.MediaTypeVCJWT, Secured: []byte(shown), Credential: sc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,14 +308,34 @@ func TestTampering(t *testing.T) {
 	revokedPDF, _, rc := e.issue(t, "TranscriptCredential")
 	e.vi.Revoke(t, rc.ID)
 
+	// Signed with a certificate for another DID.
+	otherSigner, _ := e.kit.Signer(t, "did:web:someone-else.thaitrust.test", signing.ES256, pades.LevelBT)
+	tok2, c2 := e.vi.IssueExample(t, "DegreeCredential")
+	d2, err := e.renderer.Render(document.Input{MediaType: document.MediaTypeVCJWT, Secured: []byte(tok2), Credential: c2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byOther, err := otherSigner.Sign(context.Background(), d2.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A QR code for another credential (drawn before signing).
+	qrSwapped, err := e.signer.Sign(context.Background(), swapQR(t, d2.PDF, verifyURL+"?id=urn%3Auuid%3Aother&sha256="+d2.SHA256))
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	for name, tc := range map[string]struct {
 		data   []byte
 		reason string
 	}{
-		"content byte changed":    {changed, pades.ReasonModified},
-		"update after signing":    {appended, pades.ReasonChangedAfterSigned},
-		"other credential inside": {swappedSigned, document.ReasonCredentialBind},
-		"revoked credential":      {revokedPDF, "revoked"},
+		"content byte changed":      {changed, pades.ReasonModified},
+		"update after signing":      {appended, pades.ReasonChangedAfterSigned},
+		"other credential inside":   {swappedSigned, document.ReasonCredentialBind},
+		"revoked credential":        {revokedPDF, "revoked"},
+		"signer is not the issuer":  {byOther, document.ReasonSignerNotIssuer},
+		"QR for another credential": {qrSwapped, document.ReasonQRMismatch},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := e.verify(t, tc.data)
@@ -325,11 +347,6 @@ func TestTampering(t *testing.T) {
 			}
 		})
 	}
-}
-
-func mustToken(t *testing.T, e *env, c *credential.Credential) string {
-	tok, _ := e.vi.IssueExample(t, "DegreeCredential")
-	return tok
 }
 
 // swapEmbedded replaces the embedded credential's data in an unsigned
@@ -350,6 +367,36 @@ func swapEmbedded(t *testing.T, doc, data []byte) []byte {
 	delete(d, "Filter")
 	w := pdf.NewUpdate(doc, f)
 	w.Put(ref, pdf.FlateStream(d, data))
+	return w.Finish(pdf.Dict{"Root": f.Root(), "ID": f.Trailer["ID"]})
+}
+
+// swapQR replaces the QR code image of an unsigned document.
+func swapQR(t *testing.T, doc []byte, text string) []byte {
+	t.Helper()
+	f, err := pdf.Open(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := f.GetDict(f.GetDict(f.Root())["Pages"])
+	page := f.GetDict(pages["Kids"].(pdf.Array)[0])
+	ref := f.GetDict(f.GetDict(page["Resources"])["XObject"])["QR"].(pdf.Ref)
+	c, err := qr.Encode([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := c.Size
+	row := (n + 7) / 8
+	img := make([]byte, row*n)
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			if !c.Dark(x, y) {
+				img[y*row+x/8] |= 0x80 >> (x % 8)
+			}
+		}
+	}
+	w := pdf.NewUpdate(doc, f)
+	w.Put(ref, pdf.FlateStream(pdf.Dict{"Type": pdf.Name("XObject"), "Subtype": pdf.Name("Image"), "Width": int64(n), "Height": int64(n),
+		"BitsPerComponent": int64(1), "ColorSpace": pdf.Name("DeviceGray")}, img))
 	return w.Finish(pdf.Dict{"Root": f.Root(), "ID": f.Trailer["ID"]})
 }
 

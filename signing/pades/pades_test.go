@@ -60,6 +60,31 @@ func TestSignVerifyLevels(t *testing.T) {
 	}
 }
 
+// TestLongTerm verifies documents long after the signer's certificate
+// expired: a timestamped signature still verifies (the chain is checked
+// at the timestamp's time), an untimestamped one does not.
+func TestLongTerm(t *testing.T) {
+	k := padestest.New(t, epoch)
+	lt, _ := k.Signer(t, "did:web:university.example", signing.ES256, pades.LevelBLT)
+	bb, _ := k.Signer(t, "did:web:university.example", signing.ES256, pades.LevelBB)
+	ltDoc, err := lt.Sign(context.Background(), minimalPDF())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bbDoc, err := bb.Sign(context.Background(), minimalPDF())
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := func() time.Time { return epoch.AddDate(8, 0, 0) } // certificates last 5 years
+	if v, err := pades.Verify(ltDoc, pades.VerifyOptions{Roots: k.Roots, Now: later}); err != nil || v.Level != pades.LevelBLT || !v.RevocationChecked {
+		t.Fatalf("B-LT after expiry: %v", err)
+	}
+	var pe *pades.Error
+	if _, err := pades.Verify(bbDoc, pades.VerifyOptions{Roots: k.Roots, Now: later}); !errors.As(err, &pe) || pe.Reason != pades.ReasonUntrusted {
+		t.Fatalf("B-B after expiry: %v", err)
+	}
+}
+
 // pdfsig checks the signature with poppler.
 func pdfsig(t *testing.T, data []byte, updated bool) {
 	t.Helper()
