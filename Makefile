@@ -19,10 +19,11 @@ BENCHTIME  ?= 2s
 LOADTIME   ?= 10s
 LOADCLIENTS ?= 64
 PKGS       := ./...
+LFW        ?= $(CURDIR)/../shared/datasets/lfw
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build run test test-unit test-interop test-fuzz lint bench fuzz clean
+.PHONY: help setup build run test test-unit test-interop test-fuzz lint bench bench-fvs fuzz clean
 
 help: ## show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -63,6 +64,9 @@ bench: setup ## benchmarks (each with its baseline, same run) and the HTTP issua
 	  (cd interop && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count 1 ./...) | tee -a bench/latest.txt || rc=1; \
 	  $(GO) run ./internal/loadgen -duration $(LOADTIME) -clients $(LOADCLIENTS) | tee -a bench/latest.txt || rc=1; \
 	  exit $$rc
+
+bench-fvs: build ## face verification on LFW View 2 (../shared/datasets/lfw): accuracy, EER, FNMR at FMR, latency, throughput, DET curve and calibration in bench/fvs (takes minutes)
+	$(BIN) fvs bench --lfw $(LFW) --out bench/fvs
 
 fuzz: setup ## fuzz every parser for FUZZTIME each
 	@scripts/fuzz.sh $(FUZZTIME)
