@@ -85,7 +85,7 @@ func BenchmarkMatch10k(b *testing.B) {
 	}
 	for _, bc := range []struct {
 		name, q string
-		target bool // held to the 5 ms target
+		target  bool // held to the 5 ms target
 	}{
 		{"degree-3-claims", degreeQuery, true},
 		{"mixed-sets-values", mixedQuery, true},
