@@ -297,3 +297,29 @@ func (s *fvsStore) ListAudit(ctx context.Context, after int64, limit int) ([]fvs
 	}
 	return out, nil
 }
+
+// ImportTemplate stores r as the subject's enrolment with r.Version as
+// it is (PutTemplate would count from 1): for copying another store's
+// templates (thaitrust store migrate). It fails with fvs.ErrExists if the
+// subject has any slot here.
+func (s *fvsStore) ImportTemplate(ctx context.Context, r fvs.TemplateRecord) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	h := hex.EncodeToString(r.Subject[:])
+	if _, found, err := s.latest(ctx, h); err != nil {
+		return err
+	} else if found {
+		return fmt.Errorf("mongo: fvs template %s: %w", r.Subject, fvs.ErrExists)
+	}
+	_, err := s.templates().InsertOne(ctx, templateDoc{Key: slotKey(h, 1), V: fvsVersion, Subject: h, Slot: 1, Version: max(r.Version, 1),
+		Model: r.Model, TemplateVersion: r.TemplateVersion, KEK: r.KEK, WrappedKey: bytes.Clone(r.WrappedKey), Nonce: bytes.Clone(r.Nonce),
+		Ciphertext: bytes.Clone(r.Ciphertext), Source: r.Source, EnrolledAt: date(r.EnrolledAt)})
+	if mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("mongo: fvs template %s: %w", r.Subject, fvs.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("mongo: fvs template %s: %w", r.Subject, err)
+	}
+	return nil
+}
