@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/thaitrust/thaitrust/credential"
@@ -107,12 +106,6 @@ func NewRenderer(cfg Config) (*Renderer, error) {
 	}
 	return r, nil
 }
-
-// defaultRenderer is shared by callers that use the default resources.
-var defaultRenderer = struct {
-	sync.Mutex
-	m map[string]*Renderer
-}{m: map[string]*Renderer{}}
 
 // Input is a secured credential to render.
 type Input struct {
@@ -299,7 +292,7 @@ func (b *builder) build(secured []byte) ([]byte, error) {
 	return w.Finish(pdf.Dict{"Root": catalog, "ID": pdf.Array{pdf.HexString(id[:16]), pdf.HexString(id[:16])}}), nil
 }
 
-// appendLink is the URL without the scheme, for printing.
+// printable is a URL without its scheme, for printing.
 func printable(link string) string {
 	return strings.TrimPrefix(strings.TrimPrefix(link, "https://"), "http://")
 }

@@ -108,31 +108,16 @@ func (o obj) num(k string, decimals int) string {
 
 // name joins title, given and family names of a names.th / names.en object.
 func name(n obj) string {
-	parts := []string{}
-	title := n.str("title")
-	given := n.str("given")
-	if title != "" && given != "" && isThai(title) {
-		// Thai titles are written without a space: นายณัฐวุฒิ is usual,
-		// but a space keeps the given name one word for search; keep it.
-		parts = append(parts, title)
-	} else if title != "" {
-		parts = append(parts, title)
-	}
-	for _, p := range []string{given, n.str("middle"), n.str("family")} {
+	// Thai titles are often written without a space (นายณัฐวุฒิ); the
+	// space keeps the given name a word of its own for search and
+	// extraction.
+	var parts []string
+	for _, p := range []string{n.str("title"), n.str("given"), n.str("middle"), n.str("family")} {
 		if p != "" {
 			parts = append(parts, p)
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-func isThai(s string) bool {
-	for _, r := range s {
-		if r >= 0x0E00 && r <= 0x0E7F {
-			return true
-		}
-	}
-	return false
 }
 
 var thaiMonths = [...]string{"มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"}

@@ -194,8 +194,6 @@ func Verify(ctx context.Context, data []byte, opts VerifyOptions) (*Result, erro
 	content := data
 	if v != nil {
 		content = data[:v.SignedEnd]
-	} else if pe != nil && pe.Reason != pades.ReasonMalformed {
-		content = data
 	}
 	f, perr := pdf.Open(content)
 	if perr != nil {

@@ -43,7 +43,6 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -367,5 +366,3 @@ func AddDSS(doc []byte, d DSS) ([]byte, error) {
 func vriKey(contents []byte) string {
 	return fmt.Sprintf("%X", sha1Sum(contents))
 }
-
-var _ = asn1.ObjectIdentifier{}

@@ -49,7 +49,6 @@ var (
 	OIDSHA384WithRSA     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}
 	OIDSHA512WithRSA     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}
 	OIDECPublicKey       = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
-	oidSHA256OrNothing   = OIDSHA256
 	errMalformed         = errors.New("cms: malformed SignedData")
 	errUnsupportedSigAlg = errors.New("cms: unsupported signature algorithm")
 )
@@ -243,7 +242,7 @@ func Sign(opts SignOptions) ([]byte, error) {
 				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SignedData
 					b.AddASN1Int64(1)
 					b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
-						algID(b, hashOID(h), false)
+						algID(b, hashOID(h))
 					})
 					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // EncapsulatedContentInfo
 						b.AddASN1ObjectIdentifier(opts.ContentType)
@@ -265,10 +264,9 @@ func Sign(opts SignOptions) ([]byte, error) {
 								b.AddBytes(cert.RawIssuer)
 								b.AddASN1BigInt(cert.SerialNumber)
 							})
-							algID(b, hashOID(h), false)
+							algID(b, hashOID(h))
 							b.AddBytes(encAttrs)
-							_, isEd := cert.PublicKey.(ed25519.PublicKey)
-							algID(b, sigAlgOID(cert.PublicKey, h), isEd)
+							algID(b, sigAlgOID(cert.PublicKey, h))
 							b.AddASN1OctetString(sig)
 							if unsigned != nil {
 								b.AddBytes(unsigned)
@@ -281,11 +279,10 @@ func Sign(opts SignOptions) ([]byte, error) {
 	})
 }
 
-func algID(b *cryptobyte.Builder, oid asn1.ObjectIdentifier, noParams bool) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oid)
-		_ = noParams // parameters are absent for SHA-2, ECDSA and Ed25519
-	})
+// algID writes an AlgorithmIdentifier without parameters (absent for
+// SHA-2, ECDSA and Ed25519).
+func algID(b *cryptobyte.Builder, oid asn1.ObjectIdentifier) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oid) })
 }
 
 func der(f func(*cryptobyte.Builder)) ([]byte, error) {
@@ -702,5 +699,3 @@ func (s *SignedData) SigningTime() (time.Time, bool) {
 	}
 	return t, true
 }
-
-var _ = oidSHA256OrNothing
