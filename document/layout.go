@@ -13,7 +13,7 @@ const (
 	pageW   = 595.28
 	pageH   = 841.89
 	margin  = 56.0
-	footerY = 96.0 // content stays above this
+	footerY = 92.0 // content stays above this
 	qrSize  = 84.0
 )
 
@@ -149,7 +149,7 @@ func (b *builder) layout() error {
 	l.put(p.IssuerEN, margin, top-32, 10.5, false, grey, pageW-2*margin-qrSize-20, 0)
 	l.add(op{kind: opImage, x: pageW - margin - qrSize, y: top - qrSize, w: qrSize, h: qrSize})
 	l.put("สแกนเพื่อตรวจสอบ · Scan to verify", pageW-margin-qrSize-20, top-qrSize-16, 7, false, grey, qrSize+20, 2)
-	l.y = top - qrSize - 40
+	l.y = top - qrSize - 30
 	l.put(p.TitleTH, margin, l.y, 24, true, navy, pageW-2*margin, 2)
 	l.y -= 24
 	l.put(p.TitleEN, margin, l.y, 14, false, black, pageW-2*margin, 2)
@@ -173,10 +173,10 @@ func (b *builder) layout() error {
 			if two {
 				en = l.wrap(r.EN, 9.5, false, right-valueX)
 			}
-			h := 8 + 14*float64(len(th)) + 12*float64(len(en))
+			h := 6 + 14*float64(len(th)) + 12*float64(len(en))
 			h = max(h, 22)
 			if two || r.LabelEN != "" {
-				h = max(h, 30)
+				h = max(h, 28)
 			}
 			l.need(h)
 			l.put(r.LabelTH, labelX, l.y, 9.5, true, black, valueX-labelX-8, 0)
@@ -192,7 +192,7 @@ func (b *builder) layout() error {
 				y -= 12
 			}
 			l.y -= h
-			l.add(op{kind: opLine, x: labelX, y: l.y + 10, w: right - labelX, color: rule, lw: 0.3})
+			l.add(op{kind: opLine, x: labelX, y: l.y + 11, w: right - labelX, color: rule, lw: 0.3})
 		}
 		if t := s.Table; t != nil {
 			width := right - labelX

@@ -233,7 +233,6 @@ func degree(c *credential.Credential, s obj) (*page, error) {
 			rows = append(rows, row{LabelTH: "หน่วยกิตรวม", LabelEN: "Total credits", TH: tc})
 		}
 	}
-	rows = append(rows, textRow("สถาบัน", "Institution", inst.obj("name")))
 	p.Sections = append(p.Sections, section{HeadingTH: "ปริญญา", HeadingEN: "Award", Rows: rows})
 	return p, nil
 }
