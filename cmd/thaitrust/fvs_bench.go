@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/thaitrust/thaitrust/fvs"
@@ -34,6 +35,7 @@ func fvsBench(ctx context.Context, e *env, args []string) error {
 	jitter := fs.Int("jitter", 0, "dlib num_jitters (0: none)")
 	noCNN := fs.Bool("no-cnn", false, "disable the CNN detector fallback")
 	e2eRuns := fs.Int("e2e-runs", 60, "end-to-end verifications of a 640 px photo to time")
+	e2eOnly := fs.Bool("e2e-only", false, "time only the end-to-end verification (no LFW protocol, no files written)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -51,7 +53,7 @@ func fvsBench(ctx context.Context, e *env, args []string) error {
 	log := func(format string, a ...any) { fmt.Fprintf(e.stderr, format+"\n", a...) }
 	b := &bench{log: log, lfw: *lfw}
 	res, err := b.run(ctx, benchConfig{
-		Models: dir, Recognizers: max(1, *recognizers), Folds: *folds, Jitter: *jitter, NoCNN: *noCNN, E2ERuns: *e2eRuns,
+		Models: dir, Recognizers: max(1, *recognizers), Folds: *folds, Jitter: *jitter, NoCNN: *noCNN, E2ERuns: *e2eRuns, E2EOnly: *e2eOnly,
 	})
 	if err != nil {
 		return err
@@ -59,7 +61,7 @@ func fvsBench(ctx context.Context, e *env, args []string) error {
 	text := res.text()
 	fmt.Fprint(e.stderr, text)
 	js, _ := json.MarshalIndent(res, "", "  ")
-	if *out != "" {
+	if *out != "" && !*e2eOnly {
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			return err
 		}
@@ -104,6 +106,7 @@ type benchConfig struct {
 	Jitter      int
 	NoCNN       bool
 	E2ERuns     int
+	E2EOnly     bool
 }
 
 type bench struct {
@@ -177,10 +180,11 @@ type BenchResult struct {
 		Sample int     `json:"sample_1_recognizer"`
 	} `json:"throughput"`
 	E2E640 struct {
-		Latency
-		Width  int    `json:"width"`
-		Height int    `json:"height"`
-		Note   string `json:"note"`
+		Latency         // wall time
+		CPU     Latency `json:"cpu"` // CPU time of the thread doing the work
+		Width   int     `json:"width"`
+		Height  int     `json:"height"`
+		Note    string  `json:"note"`
 	} `json:"e2e_640px_one_core"`
 	GOMAXPROCS int     `json:"gomaxprocs"`
 	Wall       float64 `json:"wall_s"`
@@ -207,6 +211,11 @@ func (b *bench) run(ctx context.Context, cfg benchConfig) (*BenchResult, error) 
 		folds = folds[:cfg.Folds]
 	}
 	refs := eval.Images(folds)
+	if cfg.E2EOnly {
+		res := &BenchResult{Model: goface.ModelID(goface.Config{Jitter: cfg.Jitter}), Dataset: "LFW (" + b.lfw + ")", GOMAXPROCS: runtime.GOMAXPROCS(0)}
+		err := b.e2e(ctx, res, cfg, filepath.Join(b.lfw, "images"), folds)
+		return res, err
+	}
 	m, err := goface.New(goface.Config{Dir: cfg.Models, Recognizers: cfg.Recognizers, Jitter: cfg.Jitter, NoCNNFallback: cfg.NoCNN})
 	if err != nil {
 		return nil, err
@@ -396,9 +405,16 @@ func (b *bench) e2e(ctx context.Context, res *BenchResult, cfg benchConfig, imag
 	if err != nil || len(rex.Faces) == 0 {
 		return fmt.Errorf("e2e reference: %v (%d faces)", err, len(rex.Faces))
 	}
-	var ds []time.Duration
+	// One OS thread does the work (go-face runs on the calling thread and
+	// OpenBLAS is limited to one thread), so its CPU time is the cost on
+	// one core whatever else the machine is doing; wall time is reported
+	// beside it.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var ds, cpus []time.Duration
 	for i := range cfg.E2ERuns + 3 {
 		t := time.Now()
+		c0 := threadCPU()
 		img, err := fvs.CheckImage(photo, fvs.Limits{})
 		if err != nil {
 			return err
@@ -415,9 +431,11 @@ func (b *bench) e2e(ctx context.Context, res *BenchResult, cfg benchConfig, imag
 		}
 		if i >= 3 { // warm-up
 			ds = append(ds, time.Since(t))
+			cpus = append(cpus, threadCPU()-c0)
 		}
 	}
 	res.E2E640.Latency = latency(ds)
+	res.E2E640.CPU = latency(cpus)
 	res.E2E640.Width, res.E2E640.Height = 640, 640
 	res.E2E640.Note = "one recognizer, OpenBLAS limited to 1 thread, sequential calls: header check + go-face (libjpeg decode, HOG detect, 5-point landmarks, ResNet) + distance"
 	return nil
@@ -620,8 +638,18 @@ func (r *BenchResult) text() string {
 	fmt.Fprintf(&b, "  %-20s %.0f ns\n", "compare", r.CompareNS)
 	fmt.Fprintf(&b, "  throughput: %.1f images/s with 1 recognizer, %.1f with %d\n", r.Throughput.One, r.Throughput.Many, r.Throughput.N)
 	if r.E2E640.N > 0 {
-		fmt.Fprintf(&b, "  end to end, 640x640 photo, one core: p50 %.1f ms, p95 %.1f ms (target p50 < 60 ms)\n", r.E2E640.P50, r.E2E640.P95)
+		fmt.Fprintf(&b, "  end to end, 640x640 photo, one core: CPU time p50 %.1f ms, p95 %.1f ms; wall p50 %.1f ms, p95 %.1f ms (target p50 < 60 ms)\n",
+			r.E2E640.CPU.P50, r.E2E640.CPU.P95, r.E2E640.P50, r.E2E640.P95)
 	}
 	fmt.Fprintf(&b, "  calibration %s; wall %.0f s\n", r.Calibration, r.Wall)
 	return b.String()
+}
+
+// threadCPU is the CPU time the calling OS thread has used.
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
