@@ -53,6 +53,9 @@ func fail(reason string, format string, args ...any) *Error {
 // it wrapped (errors.Is(err, jws.ErrBadSignature) still holds). Other
 // errors are returned as they are.
 func fromJWS(err error) error {
+	if err == nil {
+		return nil // and no allocation for errors.As's target
+	}
 	var we *jws.Error
 	if errors.As(err, &we) {
 		return &Error{Reason: we.Reason, Err: err}
