@@ -148,24 +148,20 @@ func bestThreshold(s []Scored) float64 {
 	}
 	slices.Sort(ds)
 	ds = slices.Compact(ds)
-	best, bestAcc := 0.0, -1.0
-	// Sweep: sort once, count incrementally.
+	// Sweep the thresholds in ascending order, counting right decisions
+	// incrementally. Below every distance everything is rejected: the
+	// impostors are right.
 	sorted := slices.Clone(s)
 	slices.SortFunc(sorted, func(a, b Scored) int { return cmpFloat(a.Distance, b.Distance) })
-	genTotal := 0
+	correct := 0
 	for _, c := range sorted {
-		if c.Genuine {
-			genTotal++
+		if !c.Genuine {
+			correct++
 		}
 	}
-	impTotal := len(sorted) - genTotal
-	// At threshold just below ds[0]: everything rejected.
-	correct := impTotal
-	if correct > int(bestAcc*float64(len(s))) || bestAcc < 0 {
-		bestAcc = float64(correct) / float64(len(s))
-		if len(ds) > 0 {
-			best = ds[0] - 1e-6
-		}
+	best, bestAcc := 0.0, float64(correct)/float64(len(s))
+	if len(ds) > 0 {
+		best = ds[0] - 1e-6
 	}
 	i := 0
 	for k, d := range ds {
