@@ -92,6 +92,15 @@
 // updates that really interleave (index reservations, one per 128
 // credentials by default, and status changes).
 //
+// Concurrent PutRecords are group-committed: an insert that finds fewer
+// than four batches in flight sends everything queued at once (itself
+// included: a lone writer waits for nothing), and the inserts that arrive
+// meanwhile go together in the next batch, one unordered insertMany. Each
+// caller gets its own document's outcome (a duplicate key at its index is
+// its ErrExists). Acknowledgement still waits for w: majority, j: true;
+// the batch shares that wait. Through FerretDB this raised issuance from
+// about 225 to about 1,200 credentials a second (BenchmarkIssue).
+//
 // issuer_list_changes grows by one small document (about 200 bytes plus
 // the changed bytes) per reservation and per status change; it is also
 // the history of the list. Changes below the version of a list document

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -513,6 +514,7 @@ func decodeRecord(d recordDoc) (issuer.Record, error) {
 
 // PutRecord inserts the record under _id issuer NUL id: the primary key
 // is the unique index on (issuer, id), and a duplicate key is ErrExists.
+// Concurrent PutRecords are group-committed (batch.go).
 func (s *issuerStore) PutRecord(ctx context.Context, r issuer.Record) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -524,12 +526,12 @@ func (s *issuerStore) PutRecord(ctx context.Context, r issuer.Record) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.records().InsertOne(ctx, recordDoc{
+	err = s.db.records.insert(ctx, recordDoc{
 		Key: key(r.Issuer, r.ID), V: issuerVersion, Issuer: r.Issuer, ID: r.ID, Type: r.Type, Subject: r.Subject,
 		Format: r.Format, ListID: r.ListID, Index: idx, IssuedAt: date(r.IssuedAt), ValidFrom: date(r.ValidFrom),
 		ValidUntil: date(r.ValidUntil), Credential: bytes.Clone(r.Credential),
 	})
-	if mongo.IsDuplicateKeyError(err) {
+	if errors.Is(err, errDuplicate) {
 		return fmt.Errorf("mongo: record %q of issuer %q: %w", r.ID, r.Issuer, issuer.ErrExists)
 	}
 	if err != nil {

@@ -58,6 +58,9 @@ type DB struct {
 	name   string
 	hosts  string // for messages; never the full URI, which may hold a password
 
+	// records group-commits issuance record inserts (batch.go).
+	records *inserter
+
 	// slots serialise this process's updates of each status list and
 	// remember the state it last committed (see issuerStore.UpdateList).
 	slotsMu sync.Mutex
@@ -132,6 +135,7 @@ func Open(ctx context.Context, uri string, opts Options) (*DB, error) {
 		hosts: hosts,
 		slots: map[string]*listSlot{},
 	}
+	db.records = &inserter{coll: db.db.Collection(collRecords)}
 	ctx, cancel := context.WithTimeout(ctx, opts.ConnectTimeout)
 	defer cancel()
 	if err := db.Ping(ctx); err != nil {
