@@ -27,6 +27,7 @@ import (
 	"github.com/thaitrust/thaitrust/issuer"
 	"github.com/thaitrust/thaitrust/issuer/issuerhttp"
 	"github.com/thaitrust/thaitrust/issuer/oid4vci"
+	"github.com/thaitrust/thaitrust/registry"
 	"github.com/thaitrust/thaitrust/signing"
 	"github.com/thaitrust/thaitrust/signing/did"
 	"github.com/thaitrust/thaitrust/verifier"
@@ -72,6 +73,12 @@ type App struct {
 	checker  verifier.StatusChecker
 	docs     *Documents // PDF e-certificates (documents.go)
 	echo     *echo.Echo
+	nowFn    func() time.Time
+
+	// The trust registry (registry.go), when configured.
+	registry     *registry.Service
+	listSigner   jose.Signer // the root's key: signs trust lists
+	listValidity time.Duration
 }
 
 // Open loads (or, with Demo, creates) the data directory and assembles
@@ -103,7 +110,13 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	case err != nil:
 		return nil, err
 	}
-	a := &App{Config: cfg, DataDir: opts.DataDir, log: log, issuers: map[string]*issuer.Service{}, vci: map[string]*oid4vci.Service{}}
+	if cfg.Demo && cfg.Registry == nil {
+		// A demo data directory made before the registry: add it.
+		if err := addDemoRegistry(opts.DataDir, cfg); err != nil {
+			return nil, err
+		}
+	}
+	a := &App{Config: cfg, DataDir: opts.DataDir, log: log, issuers: map[string]*issuer.Service{}, vci: map[string]*oid4vci.Service{}, nowFn: opts.Now}
 	if opts.Demo || cfg.Demo {
 		if a.DemoToken, err = demoToken(opts.DataDir, cfg, opts.DemoToken); err != nil {
 			return nil, err
@@ -127,6 +140,7 @@ func (a *App) assemble(ctx context.Context, opts Options) error {
 		return err
 	}
 	local := map[string]*did.Document{}
+	keys := map[string]jose.Signer{} // issuer profiles and registry members, by name
 	for _, ic := range cfg.Issuers {
 		key, err := a.openKey(ctx, ic.Key, pass)
 		if err != nil {
@@ -141,10 +155,11 @@ func (a *App) assemble(ctx context.Context, opts Options) error {
 			return fmt.Errorf("app: issuer %s: no verification method", ic.Name)
 		}
 		local[ic.DID] = doc
+		keys[ic.Name] = jose.Signer{Key: key, Algorithm: alg, KeyID: doc.VerificationMethod[0].ID}
 		svc, err := issuer.New(issuer.Config{
 			Profile: issuer.Profile{
 				Name: ic.Name, DID: ic.DID, DisplayName: ic.DisplayName, Types: ic.Types,
-				Signer:        jose.Signer{Key: key, Algorithm: alg, KeyID: doc.VerificationMethod[0].ID},
+				Signer:        keys[ic.Name],
 				StatusBaseURL: cfg.PublicURL + "/issuers/" + ic.Name + "/status",
 			},
 			Store:           a.db.Issuer(),
@@ -165,36 +180,62 @@ func (a *App) assemble(ctx context.Context, opts Options) error {
 			return fmt.Errorf("app: issuer %s: %w", ic.Name, err)
 		}
 	}
-	a.resolver, a.checker, a.verifier, err = buildVerifier(cfg, local, a.localStatusList, opts.Now)
+	if err := a.openMembers(ctx, pass, local, keys); err != nil {
+		return err
+	}
+	a.resolver = newResolver(cfg, local, opts.Now)
+	var trust verifier.IssuerTrust = verifier.StaticTrust(cfg.Trust)
+	if cfg.Registry != nil {
+		if err := a.openRegistry(ctx, keys, opts.Now); err != nil {
+			return err
+		}
+		trust = a.registry
+	}
+	a.checker, a.verifier, err = buildVerifier(cfg, a.resolver, trust, a.localStatusList, opts.Now)
 	if err != nil {
 		return err
 	}
-	a.echo = a.routes()
+	a.echo = a.routes(opts.Now)
 	return nil
 }
 
-// buildVerifier assembles the verifier of a configuration: a DID resolver
-// that knows the local issuers' documents, a status checker that serves
-// local lists through localLists (nil: none) and fetches others, and the
-// configuration's trust policy.
-func buildVerifier(cfg *Config, local map[string]*did.Document,
-	localLists func(context.Context, string) (string, bool, error), now func() time.Time,
-) (*did.Resolver, verifier.StatusChecker, *verifier.Verifier, error) {
-	resolver := &did.Resolver{
+// newResolver returns the DID resolver of a configuration: the local
+// documents first (issuer profiles, registry members), then did:key,
+// did:jwk and did:web (plain http to loopback hosts for a demo).
+func newResolver(cfg *Config, local map[string]*did.Document, now func() time.Time) *did.Resolver {
+	return &did.Resolver{
 		Local:        func(id string) (*did.Document, bool) { d, ok := local[id]; return d, ok },
 		HTTPLoopback: cfg.Demo,
 		Now:          now,
 	}
+}
+
+// newRemoteChecker returns a status checker that fetches status lists
+// and verifies them with opts.
+func newRemoteChecker(fetch *verifier.Fetcher, opts jose.VerifyOptions, now func() time.Time) *status.Checker {
+	verifyList := func(ctx context.Context, raw []byte) (*credential.Credential, error) {
+		return jose.VerifyCredential(ctx, string(raw), opts)
+	}
+	return &status.Checker{Fetch: fetch.Fetch, Verify: verifyList, Now: now}
+}
+
+// buildVerifier assembles the verifier of a configuration: keys from the
+// resolver, a status checker that serves local lists through localLists
+// (nil: none) and fetches others, and the issuer trust policy (the
+// registry, a trust list, or the configuration's static policy).
+func buildVerifier(cfg *Config, resolver *did.Resolver, trust verifier.IssuerTrust,
+	localLists func(context.Context, string) (string, bool, error), now func() time.Time,
+) (verifier.StatusChecker, *verifier.Verifier, error) {
 	algs, err := parseAlgorithms(cfg.Algorithms)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	fetch := &verifier.Fetcher{HTTPLoopback: cfg.Demo}
 	verifyOpts := jose.VerifyOptions{Algorithms: algs, Keys: resolver, Now: now, ClockSkew: time.Minute}
 	verifyList := func(ctx context.Context, raw []byte) (*credential.Credential, error) {
 		return jose.VerifyCredential(ctx, string(raw), verifyOpts)
 	}
-	remote := &status.Checker{Fetch: fetch.Fetch, Verify: verifyList, Now: now}
+	remote := newRemoteChecker(fetch, verifyOpts, now)
 	var checker verifier.StatusChecker = remote
 	if localLists != nil {
 		// This server's own lists are read from the store on every check
@@ -213,24 +254,37 @@ func buildVerifier(cfg *Config, local map[string]*did.Document,
 		}}
 	}
 	v, err := verifier.New(verifier.Config{
-		Algorithms: algs, Keys: resolver, Trust: verifier.StaticTrust(cfg.Trust), Status: checker,
+		Algorithms: algs, Keys: resolver, Trust: trust, Status: checker,
 		Now: now, ClockSkew: time.Minute,
 	})
-	return resolver, checker, v, err
+	return checker, v, err
 }
 
 // OpenVerifier returns the verifier of a data directory without opening
-// its store or private keys (so it works while a server runs): the trust
-// policy of the configuration, the issuers' DID documents built from
-// their public keys, and status lists fetched over HTTP.
+// its store or private keys (so it works while a server runs): the
+// issuers' and registry members' DID documents built from their public
+// keys, status lists fetched over HTTP, and the trust policy: with a
+// registry, the trust list the server publishes (GET
+// PUBLIC_URL/registry/trustlist.jwt, verified with the root's public
+// key); without one, the configuration's static policy.
 func OpenVerifier(dir string, now func() time.Time) (*verifier.Verifier, error) {
 	cfg, err := LoadConfig(dir)
 	if err != nil {
 		return nil, err
 	}
-	local := map[string]*did.Document{}
+	type owner struct{ kind, name, id, uri string }
+	var owners []owner
 	for _, ic := range cfg.Issuers {
-		path, ok := strings.CutPrefix(ic.Key, "file:")
+		owners = append(owners, owner{"issuer", ic.Name, ic.DID, ic.Key})
+	}
+	if cfg.Registry != nil {
+		for _, m := range cfg.Registry.Members {
+			owners = append(owners, owner{"registry member", m.Name, m.DID, m.Key})
+		}
+	}
+	local := map[string]*did.Document{}
+	for _, o := range owners {
+		path, ok := strings.CutPrefix(o.uri, "file:")
 		if !ok {
 			continue // keys held elsewhere: resolve their DIDs over the network
 		}
@@ -239,11 +293,19 @@ func OpenVerifier(dir string, now func() time.Time) (*verifier.Verifier, error) 
 		}
 		pub, err := signing.ReadPublicKeyFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("app: public key of issuer %s: %w", ic.Name, err)
+			return nil, fmt.Errorf("app: public key of %s %s: %w", o.kind, o.name, err)
 		}
-		local[ic.DID] = did.NewDocument(ic.DID, pub)
+		local[o.id] = did.NewDocument(o.id, pub)
 	}
-	_, _, v, err := buildVerifier(cfg, local, nil, now)
+	var trust verifier.IssuerTrust = verifier.StaticTrust(cfg.Trust)
+	if cfg.Registry != nil {
+		tl, err := fetchTrustList(dir, cfg, now)
+		if err != nil {
+			return nil, err
+		}
+		trust = tl
+	}
+	_, v, err := buildVerifier(cfg, newResolver(cfg, local, now), trust, nil, now)
 	return v, err
 }
 
@@ -342,12 +404,15 @@ func (a *App) Handler() http.Handler { return a.echo }
 // Close releases the store.
 func (a *App) Close() error { return a.db.Close() }
 
-func (a *App) routes() *echo.Echo {
+func (a *App) routes(now func() time.Time) *echo.Echo {
 	e := httpx.New(a.log)
 	e.GET("/healthz", a.healthz)
 	a.docs = NewDocuments(a)
 	(&issuerhttp.Handler{Issuers: a.issuers, Clients: a.Config.Clients, OID4VCI: a.vci, Documents: a.docs}).Register(e)
 	(&verifierhttp.Handler{Verifier: a.verifier}).Register(e)
+	if a.registry != nil {
+		a.registryHandler(now).Register(e)
+	}
 	registerSchemas(e)
 	registerVCT(e)
 	registerResolver(e, a.resolver)

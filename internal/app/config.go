@@ -27,8 +27,14 @@ type Config struct {
 	Issuers []IssuerConfig `json:"issuers"`
 	// Clients may call the issuer endpoints with a bearer token.
 	Clients []httpx.Client `json:"clients"`
-	// Trust lists the issuer DIDs the verifier trusts, per credential type.
-	Trust map[string][]string `json:"trust"`
+	// Trust lists the issuer DIDs the verifier trusts, per credential
+	// type. It is the policy only when Registry is nil; with a registry,
+	// the registry decides (and Trust is ignored).
+	Trust map[string][]string `json:"trust,omitempty"`
+	// Registry configures the trust registry (registry.go): its root,
+	// the keys it signs with, its lists and foreign sources. Nil: no
+	// registry is served and the verifier uses Trust.
+	Registry *RegistryConfig `json:"registry,omitempty"`
 	// Algorithms the verifier accepts; empty means EdDSA, ES256, ES384.
 	Algorithms []string `json:"algorithms,omitempty"`
 	// KeepCredentials keeps each signed credential in its issuance record.

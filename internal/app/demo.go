@@ -99,10 +99,13 @@ func InitDemo(dir, publicURL, token string) (*Config, error) {
 }
 
 // initDemo creates a demo data directory: keys for the demo issuers (dopa,
-// dbd, university, and etda for the registry's accreditation types),
-// encrypted with a generated passphrase kept in secrets/; a demo client
-// whose token is token (or a generated one), and a trust policy naming the
-// demo issuers. It does nothing to a directory that has a config already.
+// dbd, university, and etda for the registry's accreditation types) and
+// the registry's members (addDemoRegistry), encrypted with a generated
+// passphrase kept in secrets/; a demo client whose token is token (or a
+// generated one) and may do everything (scope "*", registry
+// administration included). The registry, seeded on first open
+// (seedDemoRegistry), is the trust policy. It does nothing to a directory
+// that has a config already.
 func initDemo(dir, publicURL, token string) (*Config, error) {
 	if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("app: public URL %q: want http(s)://HOST[:PORT][/PATH]", publicURL)
@@ -117,7 +120,7 @@ func initDemo(dir, publicURL, token string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &Config{Version: 1, PublicURL: strings.TrimSuffix(publicURL, "/"), Trust: map[string][]string{}, Demo: true}
+	cfg := &Config{Version: 1, PublicURL: strings.TrimSuffix(publicURL, "/"), Demo: true}
 	for _, d := range demoIssuers {
 		key, err := signing.GenerateKey(d.alg)
 		if err != nil {
@@ -135,9 +138,9 @@ func initDemo(dir, publicURL, token string) (*Config, error) {
 			Name: d.name, DID: id, Key: "file:" + filepath.ToSlash(rel), Algorithm: string(d.alg),
 			DisplayName: map[string]string{"th": d.th, "en": d.en}, Types: d.types,
 		})
-		for _, t := range d.types {
-			cfg.Trust[t] = append(cfg.Trust[t], id)
-		}
+	}
+	if err := addDemoMembers(dir, cfg, pass); err != nil {
+		return nil, err
 	}
 	if token == "" {
 		if token, err = randomToken(); err != nil {

@@ -132,6 +132,7 @@ var homePage = template.Must(template.New("home").Parse(`<!doctype html>
 <li><code>POST /credentials/verify</code>, <code>POST /presentations/verify</code> — <span lang="th">ตรวจสอบ</span> / verify</li>
 <li><a href="/schemas"><code>GET /schemas</code></a>, <code>GET /vct/{type}</code> — <span lang="th">ประเภทเอกสาร</span> / credential types</li>
 <li><code>POST /issuers/{name}/offers</code> — <span lang="th">เสนอเอกสารให้กระเป๋าเอกสารดิจิทัล (OpenID4VCI)</span> / offer a credential to a wallet (bearer token)</li>
+<li><a href="/registry/entities"><code>GET /registry/entities</code></a>, <code>POST /trqp/authorization</code>, <a href="/registry/trustlist.jwt"><code>GET /registry/trustlist.jwt</code></a> — <span lang="th">ทะเบียนความน่าเชื่อถือ</span> / trust registry</li>
 <li><a href="/issuers"><code>GET /issuers</code></a>, <code>GET /1.0/identifiers/{did}</code>, <a href="/healthz"><code>GET /healthz</code></a></li>
 </ul>
 </main></body></html>`))
