@@ -74,7 +74,7 @@ func Server(t testing.TB) (uri string, ferret bool) {
 	if u := os.Getenv(EnvURI); u != "" {
 		return u, false
 	}
-	serverOnce.Do(func() { serverURI, serverSkip, serverErr = startFerretDB() })
+	serverOnce.Do(func() { serverURI, serverIn, serverSkip, serverErr = startFerretDB() })
 	if serverSkip != "" {
 		t.Skip(serverSkip)
 	}
@@ -129,28 +129,52 @@ func drop(t testing.TB, uri, name string) {
 	}
 }
 
-// startFerretDB builds (or finds) the tool and starts it.
-func startFerretDB() (uri, skip string, err error) {
+// TLSServer starts a FerretDB of its own for t that listens with TLS only,
+// and returns its connection string, which carries tls=true and tlsCAFile
+// (and, if mutual, the client certificate in tlsCertificateKeyFile: the
+// server then refuses clients without one). It is stopped when t ends.
+// It always uses FerretDB: THAITRUST_MONGO_URI names a deployment whose
+// TLS setup is its own.
+func TLSServer(t testing.TB, mutual bool) string {
+	t.Helper()
+	flag := "-tls"
+	if mutual {
+		flag = "-mtls"
+	}
+	uri, in, skip, err := startFerretDB(flag)
+	if skip != "" {
+		t.Skip(skip)
+	}
+	if err != nil {
+		t.Fatalf("mongotest: %v", err)
+	}
+	t.Cleanup(func() { in.Close() })
+	return uri
+}
+
+// startFerretDB builds (or finds) the tool and starts it with args. The
+// server runs until in is closed (or this process exits).
+func startFerretDB(args ...string) (uri string, in io.WriteCloser, skip string, err error) {
 	if _, err := exec.LookPath("go"); err != nil {
-		return "", "mongotest: skipping MongoDB tests: " + EnvURI + " is not set and the go command, needed to build FerretDB, is not on PATH", nil
+		return "", nil, "mongotest: skipping MongoDB tests: " + EnvURI + " is not set and the go command, needed to build FerretDB, is not on PATH", nil
 	}
 	bin, err := Binary()
 	if err != nil {
-		return "", "", err
+		return "", nil, "", err
 	}
-	cmd := exec.Command(bin, "-listen", "127.0.0.1:0")
-	in, err := cmd.StdinPipe()
+	cmd := exec.Command(bin, append([]string{"-listen", "127.0.0.1:0"}, args...)...)
+	in, err = cmd.StdinPipe()
 	if err != nil {
-		return "", "", err
+		return "", nil, "", err
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", "", err
+		return "", nil, "", err
 	}
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
-		return "", "", fmt.Errorf("starting FerretDB: %w", err)
+		return "", nil, "", fmt.Errorf("starting FerretDB: %w", err)
 	}
 	line := make(chan string, 1)
 	go func() {
@@ -165,14 +189,13 @@ func startFerretDB() (uri, skip string, err error) {
 	case l, ok := <-line:
 		if !ok || !strings.HasPrefix(l, "mongodb://") {
 			_ = cmd.Process.Kill()
-			return "", "", fmt.Errorf("FerretDB did not start (first line %q); its log:\n%s", l, stderr.String())
+			return "", nil, "", fmt.Errorf("FerretDB did not start (first line %q); its log:\n%s", l, stderr.String())
 		}
-		serverIn = in
 		go func() { _ = cmd.Wait() }()
-		return l, "", nil
+		return l, in, "", nil
 	case <-time.After(60 * time.Second):
 		_ = cmd.Process.Kill()
-		return "", "", fmt.Errorf("FerretDB printed no address within a minute; its log:\n%s", stderr.String())
+		return "", nil, "", fmt.Errorf("FerretDB printed no address within a minute; its log:\n%s", stderr.String())
 	}
 }
 
@@ -208,7 +231,14 @@ func Binary() (string, error) {
 	}
 	h := sha256.New()
 	fmt.Fprintln(h, runtime.Version(), BuildTags)
-	for _, f := range []string{"go.mod", "go.sum", "main.go"} {
+	sources, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return "", err
+	}
+	for i, f := range sources {
+		sources[i] = filepath.Base(f)
+	}
+	for _, f := range append([]string{"go.mod", "go.sum"}, sources...) {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			return "", err

@@ -2,13 +2,20 @@
 // ThaiTrust's MongoDB tests: a server that speaks the MongoDB wire protocol
 // and needs no mongod.
 //
-//	ferretdb [-listen 127.0.0.1:0] [-dir DIR] [-log warn]
+//	ferretdb [-listen 127.0.0.1:0] [-dir DIR] [-log warn] [-tls | -mtls]
 //
 // It prints the connection string (mongodb://127.0.0.1:PORT/) as the first
 // line of its standard output once the listener is up, then serves until
 // its standard input reaches end of file (the parent exited or closed the
 // pipe) or it gets SIGINT or SIGTERM. Without -dir the SQLite files go to
 // a temporary directory that is removed on exit.
+//
+// With -tls it listens with TLS only, under a certificate for 127.0.0.1
+// from a CA it makes for the occasion (in DIR); the connection string then
+// carries tls=true and tlsCAFile. With -mtls it also requires a client
+// certificate from that CA, and the connection string names one
+// (tlsCertificateKeyFile): the setup of a deployment that authenticates
+// with X.509.
 //
 // It is its own module, so that FerretDB and its dependencies (SQLite in
 // pure Go, the PostgreSQL driver, OpenTelemetry, ...) stay out of
@@ -22,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -41,6 +49,8 @@ func run() error {
 	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on")
 	dir := flag.String("dir", "", "directory for the SQLite files (default: a temporary directory, removed on exit)")
 	level := flag.String("log", "warn", "log level: debug, info, warn or error")
+	useTLS := flag.Bool("tls", false, "listen with TLS only (a certificate from a CA made in DIR)")
+	mutual := flag.Bool("mtls", false, "like -tls, and require a client certificate from that CA")
 	flag.Parse()
 
 	var lv slog.Level
@@ -62,8 +72,23 @@ func run() error {
 		return err
 	}
 
+	listener := ferretdb.ListenerConfig{TCP: *listen}
+	var query string
+	if *useTLS || *mutual {
+		files, err := makeCerts(filepath.Join(abs, "tls"), *mutual)
+		if err != nil {
+			return err
+		}
+		listener = ferretdb.ListenerConfig{TLS: *listen, TLSCertFile: files.serverCert, TLSKeyFile: files.serverKey}
+		q := url.Values{"tls": {"true"}, "tlsCAFile": {files.ca}}
+		if *mutual {
+			listener.TLSCAFile = files.ca
+			q.Set("tlsCertificateKeyFile", files.client)
+		}
+		query = q.Encode()
+	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Listener: listener,
 		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lv})),
 		Handler:  "sqlite",
 		// The URI must name a directory and end with a slash.
@@ -86,6 +111,15 @@ func run() error {
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
 	// MongoDBURI blocks until Run has bound the listener.
-	fmt.Println(f.MongoDBURI())
+	uri := f.MongoDBURI()
+	if query != "" {
+		u, err := url.Parse(uri)
+		if err != nil {
+			return err
+		}
+		u.RawQuery = query
+		uri = u.String()
+	}
+	fmt.Println(uri)
 	return <-done
 }
