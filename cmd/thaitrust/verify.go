@@ -19,7 +19,7 @@ import (
 
 var cmdVerify = &command{
 	name:  "verify",
-	usage: "verify [--json] [--data DIR] [--challenge NONCE] [--domain AUD] FILE|-",
+	usage: "verify [--json] [--data DIR | --trust-list FILE [--trust-anchor KEY] [--offline]] [--challenge NONCE] [--domain AUD] FILE|-",
 	brief: "verify a credential, presentation or PDF e-certificate (vc+jwt, vp+jwt, enveloped JSON, data: URL, PDF); exit 0 only when verified",
 }
 
@@ -31,6 +31,7 @@ func init() {
 		data := fs.String("data", "", "data directory whose trust policy to use (default $THAITRUST_DATA or ./"+defaultData+")")
 		challenge := fs.String("challenge", "", "for a presentation: the nonce it must be bound to")
 		domain := fs.String("domain", "", "for a presentation: the audience it must be bound to")
+		tl := addTrustListFlags(fs)
 		pos, err := parse(fs, args)
 		if err != nil {
 			return err
@@ -43,10 +44,16 @@ func init() {
 			return err
 		}
 		dir := dataDir(e, *data)
-		if _, err := os.Stat(filepath.Join(dir, app.ConfigFile)); err != nil {
-			return usagef("no trust policy: %s has no %s (give --data DIR)", dir, app.ConfigFile)
+		var v *verifier.Verifier
+		var done func()
+		if *tl.list != "" || *tl.anchor != "" || *tl.offline || *tl.allowStale {
+			v, done, err = tl.open(ctx, e, dir) // trustlist.go
+		} else {
+			if _, err := os.Stat(filepath.Join(dir, app.ConfigFile)); err != nil {
+				return usagef("no trust policy: %s has no %s (give --data DIR, or --trust-list FILE)", dir, app.ConfigFile)
+			}
+			v, done, err = openVerifier(ctx, e, dir)
 		}
-		v, done, err := openVerifier(ctx, e, dir)
 		if err != nil {
 			return err
 		}
@@ -199,6 +206,10 @@ func printResult(w io.Writer, r *verifier.Result, indent string) {
 			fmt.Fprintf(w, " %s: %s", c.Reason, c.Message)
 			if c.MessageTH != "" {
 				fmt.Fprintf(w, "\n%s       %-22s %s", indent, "", c.MessageTH)
+			}
+			if c.Check == verifier.CheckIssuerTrust && c.Detail != "" {
+				// what decided: the registry's accreditation, or its absence
+				fmt.Fprintf(w, "\n%s       %-22s %s", indent, "", c.Detail)
 			}
 		} else if c.Detail != "" {
 			fmt.Fprintf(w, " %s", c.Detail)

@@ -402,3 +402,13 @@ type offlineTransport struct{}
 func (offlineTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return nil, fmt.Errorf("app: offline: not fetching %s", r.URL.Redacted())
 }
+
+// StatusChecker returns the server's status checker: this data
+// directory's own status lists read from its store, others fetched.
+func (a *App) StatusChecker() verifier.StatusChecker { return a.checker }
+
+// VerifyRegistryHistory walks the registry's hash-chained history in the
+// store (registry.Verify) and returns the number of events checked.
+func (a *App) VerifyRegistryHistory(ctx context.Context) (int64, error) {
+	return registry.Verify(ctx, a.db.Registry())
+}
