@@ -21,8 +21,13 @@ type PresentationOptions struct {
 // VerifyPresentation verifies a secured presentation (application/vp+jwt)
 // and every credential in it. A presentation is verified only if its
 // proof, its binding to the challenge and domain, and every credential
-// verify.
+// verify. An SD-JWT VC presentation (application/dc+sd-jwt, the SD-JWT
+// with a KB-JWT) is verified as a credential (sdjwt.go) whose key binding
+// is required, with Challenge as the KB-JWT nonce and Domain as its aud.
 func (v *Verifier) VerifyPresentation(ctx context.Context, mediaType, data string, opts PresentationOptions) *Result {
+	if mediaTypeIsSDJWT(mediaType) {
+		return v.verifySDJWTPresentation(ctx, data, opts)
+	}
 	r := &Result{}
 	skipRest := func() *Result {
 		for _, name := range []string{CheckPresentation, CheckBinding, CheckCredentials} {

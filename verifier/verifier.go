@@ -54,6 +54,10 @@ type Config struct {
 	Trust IssuerTrust
 	// Status checks status lists. Required unless UnsafeSkipStatus.
 	Status StatusChecker
+	// TokenStatus checks the IETF Token Status Lists of SD-JWT VCs
+	// (sdjwt.go). nil: an SD-JWT VC with a status reference fails the
+	// status check (status_type_unsupported) unless UnsafeSkipStatus.
+	TokenStatus TokenStatusChecker
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// ClockSkew is the leeway for validity checks; zero means none.
@@ -154,6 +158,8 @@ type Result struct {
 	Credentials []*Result `json:"credentials,omitempty"`
 	// Holder is a presentation's holder.
 	Holder string `json:"holder,omitempty"`
+	// SDJWT is what an SD-JWT VC showed (Format dc+sd-jwt; sdjwt.go).
+	SDJWT *SDJWTResult `json:"sd_jwt,omitempty"`
 
 	checksBuf [6]Check // Checks of a credential, in the same allocation
 }
@@ -236,8 +242,13 @@ func (r *Result) finish() *Result {
 }
 
 // VerifyCredential verifies one secured credential given as its media
-// type and data (for vc+jwt: application/vc+jwt and the compact JWS).
+// type and data (for vc+jwt: application/vc+jwt and the compact JWS; for
+// an SD-JWT VC: application/dc+sd-jwt and the SD-JWT, whose key binding,
+// if any, is checked but not required).
 func (v *Verifier) VerifyCredential(ctx context.Context, mediaType, data string) *Result {
+	if mediaTypeIsSDJWT(mediaType) {
+		return v.verifySDJWT(ctx, data, keyBinding{})
+	}
 	r := newResult()
 	if !mediaTypeIsVCJWT(mediaType) {
 		r.fail(CheckFormat, "unsupported_format", fmt.Errorf("media type %q", mediaType))
