@@ -36,6 +36,11 @@ func fvsBench(ctx context.Context, e *env, args []string) error {
 	noCNN := fs.Bool("no-cnn", false, "disable the CNN detector fallback")
 	e2eRuns := fs.Int("e2e-runs", 60, "end-to-end verifications of a 640 px photo to time")
 	e2eOnly := fs.Bool("e2e-only", false, "time only the end-to-end verification (no LFW protocol, no files written)")
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: thaitrust fvs bench --lfw DIR [--out DIR] [flags]\n\n"+
+			"Runs the LFW View 2 protocol and prints the figures as text (stderr) and as one JSON object (stdout).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
