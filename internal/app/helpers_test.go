@@ -51,6 +51,13 @@ const withConformance serverOption = iota + 1
 // checks that nothing secret or internal reached the logs.
 func startServer(t *testing.T, opts ...serverOption) *testServer {
 	t.Helper()
+	return startServerWith(t, nil, opts...)
+}
+
+// startServerWith is startServer with a change to the configuration
+// before the app opens it.
+func startServerWith(t *testing.T, configure func(cfg *app.Config), opts ...serverOption) *testServer {
+	t.Helper()
 	dir := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -66,6 +73,9 @@ func startServer(t *testing.T, opts ...serverOption) *testServer {
 		if o == withConformance {
 			addConformanceIssuer(t, dir, cfg)
 		}
+	}
+	if configure != nil {
+		configure(cfg)
 	}
 	if err := cfg.Save(dir); err != nil {
 		t.Fatal(err)

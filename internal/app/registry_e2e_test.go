@@ -13,6 +13,7 @@ import (
 	"github.com/thaitrust/thaitrust/credential/jose"
 	"github.com/thaitrust/thaitrust/internal/app"
 	"github.com/thaitrust/thaitrust/registry"
+	"github.com/thaitrust/thaitrust/registry/registrytest"
 	"github.com/thaitrust/thaitrust/signing"
 	"github.com/thaitrust/thaitrust/signing/did"
 	"github.com/thaitrust/thaitrust/verifier"
@@ -365,4 +366,64 @@ func checkOf(r *verifier.Result, name string) verifier.Check {
 		}
 	}
 	return verifier.Check{}
+}
+
+// TestRegistryImportsForeignList: an administrator imports another
+// scheme's signed trust list from a source configured with its pinned key
+// and recognised types; the registry then recognises that scheme's
+// operator and authorizes its universities for the types recognised only,
+// at the times its own list shows them accredited.
+func TestRegistryImportsForeignList(t *testing.T) {
+	ctx := context.Background()
+	foreign := registrytest.NewSchemeIn(t, nil, "foreign.test")
+	list, err := foreign.Service.Export(ctx, foreign.Members["etda"].Signer, registry.ExportOptions{
+		NextUpdate: time.Now().Add(24 * time.Hour), Keys: foreign.Resolver})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := signing.PublicJWK(foreign.Key("etda"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServerWith(t, func(cfg *app.Config) {
+		cfg.Registry.Sources = []app.SourceConfig{{ID: "sg", Key: pub, Types: []string{"DegreeCredential"}}}
+	})
+	path := "/registry/admin/import?source=sg&types=DegreeCredential"
+	hdr := map[string]string{"Content-Type": registry.MediaTypeTrustList}
+	s.do(t, request{method: "POST", path: path, body: list, header: hdr}).problem(t, 401, "")
+	s.do(t, request{method: "POST", path: "/registry/admin/import?source=elsewhere&types=DegreeCredential", token: demoToken, body: list, header: hdr}).problem(t, 400, "source_unknown")
+	res := s.do(t, request{method: "POST", path: path, token: demoToken, body: list, header: hdr}).want(t, 200).JSON(t)
+	if res["source"] != "sg" || res["entities"].(float64) < 2 {
+		t.Fatalf("import %v", res)
+	}
+	// A replay of the same list is refused.
+	s.do(t, request{method: "POST", path: path, token: demoToken, body: list, header: hdr}).problem(t, 409, "")
+
+	in2025 := map[string]any{"time": "2025-06-01T00:00:00Z"}
+	uni := foreign.Members["university"].DID
+	if a := s.trqp(t, "/trqp/recognition", map[string]any{"entity_id": "sg", "resource": "DegreeCredential", "context": in2025}); !*a.Recognized {
+		t.Errorf("sg not recognised: %+v", a)
+	}
+	if a := s.trqp(t, "/trqp/authorization", map[string]any{"entity_id": uni, "resource": "DegreeCredential", "context": in2025}); !*a.Authorized {
+		t.Errorf("the foreign university: %+v", a)
+	}
+	// Transcripts were not recognised; the foreign list's accreditations
+	// ended with 2025.
+	if a := s.trqp(t, "/trqp/authorization", map[string]any{"entity_id": uni, "resource": "TranscriptCredential", "context": in2025}); *a.Authorized {
+		t.Errorf("transcripts of the foreign university authorized: %+v", a)
+	}
+	if a := s.trqp(t, "/trqp/authorization", map[string]any{"entity_id": uni, "resource": "DegreeCredential"}); *a.Authorized || a.Reason != registry.ReasonAccreditationExpired {
+		t.Errorf("the foreign university now: %+v", a)
+	}
+	// Foreign entities are not republished in this registry's list.
+	r := s.do(t, request{method: "GET", path: "/registry/trustlist.jwt"}).want(t, 200)
+	_, doc, err := registry.ParseTrustList(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, le := range doc.Entities {
+		if le.Entity.Foreign != nil {
+			t.Errorf("foreign entity %s in the list", le.Entity.ID)
+		}
+	}
 }
