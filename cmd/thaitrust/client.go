@@ -59,7 +59,7 @@ func openTarget(ctx context.Context, e *env, server, token, data string) (*targe
 	if _, err := os.Stat(filepath.Join(dir, app.ConfigFile)); err != nil {
 		return nil, usagef("no data directory at %s (give --data DIR, or --server URL --token TOKEN)", dir)
 	}
-	a, err := app.Open(ctx, app.Options{DataDir: dir, Log: quietLog(e)})
+	a, err := app.Open(ctx, app.Options{DataDir: dir, Store: e.getenv(app.EnvStore), Log: quietLog(e)})
 	if errors.Is(err, bolt.ErrLocked) {
 		cfg, cerr := app.LoadConfig(dir)
 		if cerr != nil {

@@ -39,6 +39,7 @@ func init() {
 		data := fs.String("data", "", "data directory (default $THAITRUST_DATA or ./"+defaultData+")")
 		public := fs.String("public-url", "", "base URL clients reach this server at (default http://ADDR)")
 		logFormat := fs.String("log", "text", "log format: text or json")
+		store := fs.String("store", "", "database: mongodb://HOST/DB?replicaSet=... to share one MongoDB between servers (default $"+app.EnvStore+", else the embedded file in the data directory)")
 		if _, err := parse(fs, args); err != nil {
 			return err
 		}
@@ -61,14 +62,19 @@ func init() {
 		if pub == "" {
 			pub = "http://" + ln.Addr().String()
 		}
+		storeURI := *store
+		if storeURI == "" {
+			storeURI = e.getenv(app.EnvStore)
+		}
 		a, err := app.Open(ctx, app.Options{
-			DataDir: dataDir(e, *data), PublicURL: pub, Demo: *demo,
+			DataDir: dataDir(e, *data), PublicURL: pub, Demo: *demo, Store: storeURI,
 			DemoToken: e.getenv(app.EnvDemoToken), Log: log,
 		})
 		if err != nil {
 			return err
 		}
 		defer a.Close()
+		log.Info("store", "store", app.DescribeStore(dataDir(e, *data), storeURI))
 		// Face verification runs as DOPA's FVS when the face models are
 		// installed (scripts/setup.sh); without them the server runs
 		// without it and says so.

@@ -23,7 +23,6 @@ import (
 	"github.com/thaitrust/thaitrust/credential/jose"
 	"github.com/thaitrust/thaitrust/credential/status"
 	"github.com/thaitrust/thaitrust/internal/httpx"
-	"github.com/thaitrust/thaitrust/internal/store/bolt"
 	"github.com/thaitrust/thaitrust/issuer"
 	"github.com/thaitrust/thaitrust/issuer/issuerhttp"
 	"github.com/thaitrust/thaitrust/issuer/oid4vci"
@@ -31,6 +30,7 @@ import (
 	"github.com/thaitrust/thaitrust/signing"
 	"github.com/thaitrust/thaitrust/signing/did"
 	"github.com/thaitrust/thaitrust/verifier"
+	"github.com/thaitrust/thaitrust/verifier/oid4vp"
 	"github.com/thaitrust/thaitrust/verifier/verifierhttp"
 )
 
@@ -48,6 +48,10 @@ type Options struct {
 	// Demo creates the demo issuers, client and trust policy on first
 	// start.
 	Demo bool
+	// Store names the database (see OpenStore): "" is the embedded file
+	// in the data directory; mongodb://... a MongoDB deployment that
+	// several servers may share.
+	Store string
 	// DemoToken is the demo client's bearer token (from
 	// THAITRUST_DEMO_TOKEN); zero: generated once and kept in the data
 	// directory.
@@ -65,9 +69,10 @@ type App struct {
 	DemoToken string // the demo client's token, when Demo
 
 	log      *slog.Logger
-	db       *bolt.DB
+	db       Store
 	issuers  map[string]*issuer.Service
 	vci      map[string]*oid4vci.Service // OpenID4VCI fronts of the issuers
+	vp       map[string]*oid4vp.Service  // OpenID4VP verifiers (verifiers.go)
 	resolver *did.Resolver
 	verifier *verifier.Verifier
 	checker  verifier.StatusChecker
@@ -116,13 +121,19 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
+	if cfg.Demo && len(cfg.Verifiers) == 0 {
+		// A demo data directory made before the employer verifier: add it.
+		if err := upgradeDemoVerifier(opts.DataDir, cfg); err != nil {
+			return nil, err
+		}
+	}
 	a := &App{Config: cfg, DataDir: opts.DataDir, log: log, issuers: map[string]*issuer.Service{}, vci: map[string]*oid4vci.Service{}, nowFn: opts.Now}
 	if opts.Demo || cfg.Demo {
 		if a.DemoToken, err = demoToken(opts.DataDir, cfg, opts.DemoToken); err != nil {
 			return nil, err
 		}
 	}
-	a.db, err = bolt.Open(filepath.Join(opts.DataDir, StoreFile), bolt.Options{})
+	a.db, err = OpenStore(ctx, opts.DataDir, opts.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -183,6 +194,10 @@ func (a *App) assemble(ctx context.Context, opts Options) error {
 	if err := a.openMembers(ctx, pass, local, keys); err != nil {
 		return err
 	}
+	verifierSigners, err := a.verifierKeys(ctx, pass, local)
+	if err != nil {
+		return err
+	}
 	a.resolver = newResolver(cfg, local, opts.Now)
 	var trust verifier.IssuerTrust = verifier.StaticTrust(cfg.Trust)
 	if cfg.Registry != nil {
@@ -191,8 +206,11 @@ func (a *App) assemble(ctx context.Context, opts Options) error {
 		}
 		trust = a.registry
 	}
-	a.checker, a.verifier, err = buildVerifier(cfg, a.resolver, trust, a.localStatusList, opts.Now)
+	a.checker, a.verifier, err = buildVerifier(cfg, a.resolver, trust, a.localStatusList, a.localTokenList, opts.Now)
 	if err != nil {
+		return err
+	}
+	if err := a.openVerifiers(verifierSigners, opts.Now); err != nil {
 		return err
 	}
 	a.echo = a.routes(opts.Now)
@@ -220,11 +238,12 @@ func newRemoteChecker(fetch *verifier.Fetcher, opts jose.VerifyOptions, now func
 }
 
 // buildVerifier assembles the verifier of a configuration: keys from the
-// resolver, a status checker that serves local lists through localLists
-// (nil: none) and fetches others, and the issuer trust policy (the
-// registry, a trust list, or the configuration's static policy).
+// resolver, status checkers (Bitstring Status Lists and, for SD-JWT VCs,
+// IETF Token Status Lists) that serve local lists through localLists and
+// localTokens (nil: none) and fetch others, and the issuer trust policy
+// (the registry, a trust list, or the configuration's static policy).
 func buildVerifier(cfg *Config, resolver *did.Resolver, trust verifier.IssuerTrust,
-	localLists func(context.Context, string) (string, bool, error), now func() time.Time,
+	localLists, localTokens func(context.Context, string) (string, bool, error), now func() time.Time,
 ) (verifier.StatusChecker, *verifier.Verifier, error) {
 	algs, err := parseAlgorithms(cfg.Algorithms)
 	if err != nil {
@@ -255,7 +274,8 @@ func buildVerifier(cfg *Config, resolver *did.Resolver, trust verifier.IssuerTru
 	}
 	v, err := verifier.New(verifier.Config{
 		Algorithms: algs, Keys: resolver, Trust: trust, Status: checker,
-		Now: now, ClockSkew: time.Minute,
+		TokenStatus: newTokenChecker(cfg.PublicURL, fetch, resolver, algs, localTokens, now),
+		Now:         now, ClockSkew: time.Minute,
 	})
 	return checker, v, err
 }
@@ -305,7 +325,7 @@ func OpenVerifier(dir string, now func() time.Time) (*verifier.Verifier, error) 
 		}
 		trust = tl
 	}
-	_, v, err := buildVerifier(cfg, newResolver(cfg, local, now), trust, nil, now)
+	_, v, err := buildVerifier(cfg, newResolver(cfg, local, now), trust, nil, nil, now)
 	return v, err
 }
 
@@ -422,7 +442,7 @@ func (a *App) routes(now func() time.Time) *echo.Echo {
 }
 
 func (a *App) healthz(c *echo.Context) error {
-	if err := a.db.Ping(); err != nil {
+	if err := StoreHealth(c.Request().Context(), a.db); err != nil {
 		// The cause (which may name files) goes to the log, not the client.
 		a.log.ErrorContext(c.Request().Context(), "health check failed", "request_id", httpx.RequestID(c), "error", err.Error())
 		return httpx.JSON(c, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "store": "unavailable"})

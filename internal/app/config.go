@@ -35,6 +35,9 @@ type Config struct {
 	// the keys it signs with, its lists and foreign sources. Nil: no
 	// registry is served and the verifier uses Trust.
 	Registry *RegistryConfig `json:"registry,omitempty"`
+	// Verifiers are the relying parties served here: OpenID4VP verifiers
+	// with their own DIDs (verifiers.go). Empty: none.
+	Verifiers []VerifierConfig `json:"verifiers,omitempty"`
 	// Algorithms the verifier accepts; empty means EdDSA, ES256, ES384.
 	Algorithms []string `json:"algorithms,omitempty"`
 	// KeepCredentials keeps each signed credential in its issuance record.

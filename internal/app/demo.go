@@ -142,6 +142,9 @@ func initDemo(dir, publicURL, token string) (*Config, error) {
 	if err := addDemoMembers(dir, cfg, pass); err != nil {
 		return nil, err
 	}
+	if err := addDemoVerifier(dir, cfg, pass); err != nil {
+		return nil, err
+	}
 	if token == "" {
 		if token, err = randomToken(); err != nil {
 			return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/thaitrust/thaitrust/issuer"
 	"github.com/thaitrust/thaitrust/issuer/oid4vci"
 	"github.com/thaitrust/thaitrust/registry"
+	"github.com/thaitrust/thaitrust/verifier/oid4vp"
 )
 
 // EnvStore names the environment variable with the store URI when no
@@ -26,6 +27,7 @@ type Store interface {
 	Registry() registry.Store
 	OID4VCI() oid4vci.Store
 	FVS() fvs.Store
+	OID4VP() oid4vp.Store
 	// Ping reports whether the database is reachable and usable: the
 	// health check.
 	Ping(ctx context.Context) error

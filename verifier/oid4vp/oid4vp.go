@@ -18,6 +18,7 @@ import (
 
 	"github.com/thaitrust/thaitrust/credential/jose"
 	"github.com/thaitrust/thaitrust/internal/jsonx"
+	"github.com/thaitrust/thaitrust/signing/did"
 	"github.com/thaitrust/thaitrust/signing/jws"
 	"github.com/thaitrust/thaitrust/verifier"
 )
@@ -124,6 +125,15 @@ func (s *Service) Name() string { return s.cfg.Name }
 
 // DID is the relying party's DID.
 func (s *Service) DID() string { return s.cfg.DID }
+
+// Document is the verifier's DID document (its signing key, under
+// authentication and assertionMethod), as a did:web DID serves it.
+func (s *Service) Document() *did.Document {
+	return did.NewDocument(s.cfg.DID, s.cfg.Signer.Key.Public())
+}
+
+// DisplayName is the name the relying party gives itself, by locale.
+func (s *Service) DisplayName() map[string]string { return maps.Clone(s.cfg.DisplayName) }
 
 // RequestObjectURL is where a wallet fetches request id's object.
 func (s *Service) RequestObjectURL(id string) string {

@@ -210,6 +210,8 @@ const (
 	collFVSKeyring     = "fvs_keyring"
 	collFVSTemplates   = "fvs_templates"
 	collFVSAudit       = "fvs_audit"
+	collVPRequests     = "oid4vp_requests"
+	collVPChanges      = "oid4vp_request_changes"
 )
 
 // Schema versions: each domain's, recorded in the meta collection, and the
@@ -220,6 +222,7 @@ const (
 	registryVersion = 1
 	oid4vciVersion  = 1
 	fvsVersion      = 1
+	oid4vpVersion   = 1
 )
 
 // domain is one domain's schema version and indexes.
@@ -248,6 +251,10 @@ var domains = []domain{
 	// The FVS uses only _id: templates by subject and slot, the audit
 	// log by Seq.
 	{name: "fvs", version: fvsVersion},
+	{name: "oid4vp", version: oid4vpVersion, indexes: map[string][]mongo.IndexModel{
+		collVPRequests: {expiresIndex}, // DeleteExpired
+		collVPChanges:  {expiresIndex},
+	}},
 }
 
 var expiresIndex = mongo.IndexModel{Keys: bson.D{{Key: "expires_at", Value: 1}}, Options: options.Index().SetName("expires_at")}

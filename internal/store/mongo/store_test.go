@@ -14,6 +14,8 @@ import (
 	"github.com/thaitrust/thaitrust/issuer/oid4vci/oid4vcitest"
 	"github.com/thaitrust/thaitrust/registry"
 	"github.com/thaitrust/thaitrust/registry/registrytest"
+	"github.com/thaitrust/thaitrust/verifier/oid4vp"
+	"github.com/thaitrust/thaitrust/verifier/oid4vp/oid4vptest"
 )
 
 // open opens a fresh database on the test deployment (FerretDB, or
@@ -45,6 +47,10 @@ func TestRegistryStore(t *testing.T) {
 
 func TestOID4VCIStore(t *testing.T) {
 	oid4vcitest.TestStore(t, func(t *testing.T) oid4vci.Store { return open(t).OID4VCI() })
+}
+
+func TestOID4VPStore(t *testing.T) {
+	oid4vptest.TestStore(t, func(t *testing.T) oid4vp.Store { return open(t).OID4VP() })
 }
 
 func TestFVSStore(t *testing.T) {

@@ -1,0 +1,160 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/thaitrust/thaitrust/credential/jose"
+	"github.com/thaitrust/thaitrust/signing"
+	"github.com/thaitrust/thaitrust/signing/did"
+	"github.com/thaitrust/thaitrust/verifier/oid4vp"
+)
+
+// VerifierConfig is a relying party served here: an OpenID4VP verifier
+// with its own did:web identity, <PublicURL>/verifiers/<name> (its DID
+// document at /verifiers/<name>/did.json), whose requests are verified
+// under this server's policy (the trust registry, or Config.Trust).
+// Clients with the scope "verifier", "verifier:<name>" or "*" create its
+// presentation requests and read their results.
+type VerifierConfig struct {
+	// Name is the profile name, a DNS label: /verifiers/<name>.
+	Name string `json:"name"`
+	// DID is the verifier's identifier, normally VerifierDID(PublicURL,
+	// Name) so that wallets can resolve it here.
+	DID string `json:"did"`
+	// Key is the key URI of the key that signs request objects, e.g.
+	// file:keys/employer.key.json (relative to the data directory).
+	Key       string `json:"key"`
+	Algorithm string `json:"alg"`
+	// DisplayName is what wallets show as the requester ("th", "en").
+	// WARNING: wallets cannot verify it; only the DID is verified.
+	DisplayName map[string]string `json:"display_name"`
+	// RequestTTL is the life of a request and its nonce as a Go duration
+	// ("10m"); "": oid4vp.DefaultRequestTTL (10 minutes).
+	RequestTTL string `json:"request_ttl,omitempty"`
+}
+
+// VerifierDID returns the did:web of a verifier profile served under
+// publicURL/verifiers/name.
+func VerifierDID(publicURL, name string) (string, error) {
+	return did.WebDID(strings.TrimSuffix(publicURL, "/") + "/verifiers/" + name)
+}
+
+// The demo's relying party: an employer that checks degrees.
+var demoVerifier = struct {
+	name   string
+	alg    signing.Algorithm
+	th, en string
+}{"employer", signing.EdDSA, "บริษัท สยามนายจ้าง จำกัด", "Siam Employer Co., Ltd."}
+
+// addDemoVerifier creates the demo verifier's key (a key file that exists
+// is kept) and adds its profile to cfg. It does not save cfg.
+func addDemoVerifier(dir string, cfg *Config, pass []byte) error {
+	d := demoVerifier
+	rel := filepath.Join("keys", "verifier-"+d.name+".key.json")
+	path := filepath.Join(dir, rel)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		key, err := signing.GenerateKey(d.alg)
+		if err != nil {
+			return err
+		}
+		if err := signing.WriteKeyFileKDF(path, key, pass, demoKDF); err != nil {
+			return fmt.Errorf("app: writing key of verifier %s: %w", d.name, err)
+		}
+	} else if err != nil {
+		return err
+	}
+	id, err := VerifierDID(cfg.PublicURL, d.name)
+	if err != nil {
+		return err
+	}
+	cfg.Verifiers = append(cfg.Verifiers, VerifierConfig{
+		Name: d.name, DID: id, Key: "file:" + filepath.ToSlash(rel), Algorithm: string(d.alg),
+		DisplayName: map[string]string{"th": d.th, "en": d.en},
+	})
+	return nil
+}
+
+// upgradeDemoVerifier adds the demo verifier to a demo data directory
+// made before there was one, and saves the configuration.
+func upgradeDemoVerifier(dir string, cfg *Config) error {
+	pass, err := KeyPassphrase(dir, cfg)
+	if err != nil {
+		return err
+	}
+	if err := addDemoVerifier(dir, cfg, pass); err != nil {
+		return err
+	}
+	return cfg.Save(dir)
+}
+
+// verifierKeys opens the verifiers' keys and adds their DID documents to
+// local (so that this server's resolver answers them too).
+func (a *App) verifierKeys(ctx context.Context, pass []byte, local map[string]*did.Document) (map[string]jose.Signer, error) {
+	out := map[string]jose.Signer{}
+	for _, vc := range a.Config.Verifiers {
+		if vc.Name == "" || strings.ContainsAny(vc.Name, "/.:% ") {
+			return nil, fmt.Errorf("app: verifier name %q: want a DNS label", vc.Name)
+		}
+		if _, dup := out[vc.Name]; dup {
+			return nil, fmt.Errorf("app: two verifiers are named %s", vc.Name)
+		}
+		key, err := a.openKey(ctx, vc.Key, pass)
+		if err != nil {
+			return nil, fmt.Errorf("app: key of verifier %s: %w", vc.Name, err)
+		}
+		alg, err := signing.ParseAlgorithm(vc.Algorithm)
+		if err != nil {
+			return nil, fmt.Errorf("app: verifier %s: %w", vc.Name, err)
+		}
+		doc := did.NewDocument(vc.DID, key.Public())
+		if len(doc.VerificationMethod) == 0 {
+			return nil, fmt.Errorf("app: verifier %s: no verification method", vc.Name)
+		}
+		if _, taken := local[vc.DID]; taken {
+			return nil, fmt.Errorf("app: verifier %s has the DID of another profile", vc.Name)
+		}
+		local[vc.DID] = doc
+		out[vc.Name] = jose.Signer{Key: key, Algorithm: alg, KeyID: doc.VerificationMethod[0].ID}
+	}
+	return out, nil
+}
+
+// openVerifiers assembles the OpenID4VP verifiers, each on the server's
+// verifier (its policy) and store.
+func (a *App) openVerifiers(signers map[string]jose.Signer, now func() time.Time) error {
+	a.vp = map[string]*oid4vp.Service{}
+	for _, vc := range a.Config.Verifiers {
+		var ttl time.Duration
+		if vc.RequestTTL != "" {
+			d, err := time.ParseDuration(vc.RequestTTL)
+			if err != nil || d <= 0 || d > 24*time.Hour {
+				return fmt.Errorf("app: verifier %s: request_ttl %q: want a Go duration up to 24h", vc.Name, vc.RequestTTL)
+			}
+			ttl = d
+		}
+		base := strings.TrimSuffix(a.Config.PublicURL, "/") + "/verifiers/" + url.PathEscape(vc.Name)
+		s, err := oid4vp.New(oid4vp.Config{
+			Name: vc.Name, DID: vc.DID, Signer: signers[vc.Name], DisplayName: vc.DisplayName,
+			BaseURL: base, Verifier: a.verifier, Store: a.db.OID4VP(), RequestTTL: ttl, Now: now,
+		})
+		if err != nil {
+			return fmt.Errorf("app: verifier %s: %w", vc.Name, err)
+		}
+		a.vp[vc.Name] = s
+	}
+	return nil
+}
+
+// OID4VP returns a relying party's OpenID4VP verifier by profile name.
+func (a *App) OID4VP(name string) (*oid4vp.Service, bool) {
+	s, ok := a.vp[name]
+	return s, ok
+}
