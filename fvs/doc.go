@@ -26,7 +26,8 @@
 // ResNet through github.com/Kagami/go-face, CPU): HOG detection on images
 // scaled to at most 1024 px, the MMOD CNN detector when HOG finds no face,
 // 5-point landmarks, a 128-number descriptor, Euclidean distance, and a
-// pool of recognizers for concurrency. A stronger model (an ONNX model run
+// pool of recognizers for concurrency; JPEGs with an EXIF orientation
+// (phone photos) are turned upright first. A stronger model (an ONNX model run
 // by onnxruntime, say) is another Matcher with its own model id and
 // calibration; nothing that calls the service changes. Templates carry
 // their model id and format version, and a template of another model is
@@ -157,9 +158,6 @@
 // WARNING: templates of one model are comparable wherever they are: an
 // attacker with a decrypted template and the model could match it against
 // other photos. Keep the KEK's key in a token where possible.
-//
-// WARNING: EXIF orientation is not applied: a photo stored rotated with
-// an orientation tag is seen rotated, and may find no face.
 //
 // WARNING: the HTTP rate limit is per process, in memory.
 package fvs

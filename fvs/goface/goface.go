@@ -247,10 +247,16 @@ type prepared struct {
 }
 
 // prepare passes a conforming JPEG through untouched and otherwise
-// decodes, scales and re-encodes (go-face reads 3-channel JPEG only).
+// decodes, turns upright (EXIF orientation), scales and re-encodes
+// (go-face reads 3-channel JPEG only). Face boxes are then in the
+// coordinates of the upright image.
 func (m *Matcher) prepare(img fvs.Image, wantRGBA bool) (prepared, error) {
 	side := max(img.Width, img.Height)
-	if img.Format == "jpeg" && side <= m.cfg.MaxSide && !wantRGBA {
+	orientation := 1
+	if img.Format == "jpeg" {
+		orientation = jpegOrientation(img.Data)
+	}
+	if img.Format == "jpeg" && side <= m.cfg.MaxSide && orientation == 1 && !wantRGBA {
 		if cfg, err := jpeg.DecodeConfig(bytes.NewReader(img.Data)); err == nil && cfg.ColorModel == color.YCbCrModel {
 			return prepared{jpeg: img.Data, scale: 1}, nil
 		}
@@ -259,11 +265,12 @@ func (m *Matcher) prepare(img fvs.Image, wantRGBA bool) (prepared, error) {
 	if err != nil {
 		return prepared{}, &fvs.InputError{Reason: "corrupt_image", Err: fmt.Errorf("decoding the %s image: %v", img.Format, err)}
 	}
-	rgba := toRGBA(src)
+	rgba := orient(toRGBA(src), orientation)
 	scale := 1.0
 	if side > m.cfg.MaxSide {
+		w, h := rgba.Rect.Dx(), rgba.Rect.Dy()
 		scale = float64(side) / float64(m.cfg.MaxSide)
-		rgba = downscale(rgba, max(1, int(float64(img.Width)/scale+0.5)), max(1, int(float64(img.Height)/scale+0.5)))
+		rgba = downscale(rgba, max(1, int(float64(w)/scale+0.5)), max(1, int(float64(h)/scale+0.5)))
 	}
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, rgba, &jpeg.Options{Quality: 95}); err != nil {
