@@ -56,6 +56,10 @@
 //	fvs_templates        _id: subject (hex) NUL slot (20 digits)
 //	                                                 one enrolment or deletion of a subject
 //	fvs_audit            _id: Seq (int64)            audit entry
+//	oid4vp_requests      _id: request id             presentation request (nonce, state, status, result)
+//	oid4vp_request_changes _id: request id NUL version (20 digits)
+//	                                                 one committed UpdateRequest (the whole request)
+//	                     index expires_at on both: DeleteExpired
 //
 // Issuer names and registry ids may not contain NUL (writes reject them),
 // so a key's first NUL ends the issuer name and issuer+NUL is a prefix no
