@@ -3,10 +3,8 @@ package app
 import (
 	"encoding/json"
 	"errors"
-	"html/template"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v5"
@@ -14,6 +12,7 @@ import (
 	"github.com/thaitrust/thaitrust/internal/httpx"
 	"github.com/thaitrust/thaitrust/schemas"
 	"github.com/thaitrust/thaitrust/signing/did"
+	"github.com/thaitrust/thaitrust/web"
 )
 
 // schemaView is one catalogue entry as GET /schemas shows it.
@@ -115,37 +114,21 @@ func didParam(raw string) (string, error) {
 	return url.PathUnescape(raw)
 }
 
-var homePage = template.Must(template.New("home").Parse(`<!doctype html>
-<html lang="th"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ThaiTrust</title></head>
-<body>
-<main>
-<h1>ThaiTrust</h1>
-<p lang="th">กรอบความน่าเชื่อถือสำหรับเอกสารรับรองดิจิทัล (Verifiable Credentials) ของประเทศไทย</p>
-<p lang="en">A trust framework for Thailand's digital credentials.</p>
-<h2><span lang="th">ผู้ออกเอกสาร</span> / Issuers</h2>
-<ul>{{range .Issuers}}<li><strong>{{index .DisplayName "th"}}</strong> / {{index .DisplayName "en"}}<br><code>{{.DID}}</code><br>{{range .Types}}<code>{{.}}</code> {{end}}</li>{{end}}</ul>
-<h2>API</h2>
-<ul>
-<li><code>POST /issuers/{name}/credentials/issue</code> — <span lang="th">ออกเอกสาร</span> / issue (bearer token)</li>
-<li><code>POST /issuers/{name}/credentials/status</code> — <span lang="th">เพิกถอน / ระงับ</span> / revoke, suspend (bearer token)</li>
-<li><code>POST /credentials/verify</code>, <code>POST /presentations/verify</code> — <span lang="th">ตรวจสอบ</span> / verify</li>
-<li><a href="/schemas"><code>GET /schemas</code></a>, <code>GET /vct/{type}</code> — <span lang="th">ประเภทเอกสาร</span> / credential types</li>
-<li><code>POST /issuers/{name}/offers</code> — <span lang="th">เสนอเอกสารให้กระเป๋าเอกสารดิจิทัล (OpenID4VCI)</span> / offer a credential to a wallet (bearer token)</li>
-<li><a href="/registry/entities"><code>GET /registry/entities</code></a>, <code>POST /trqp/authorization</code>, <a href="/registry/trustlist.jwt"><code>GET /registry/trustlist.jwt</code></a> — <span lang="th">ทะเบียนความน่าเชื่อถือ</span> / trust registry</li>
-<li><a href="/issuers"><code>GET /issuers</code></a>, <code>GET /1.0/identifiers/{did}</code>, <a href="/healthz"><code>GET /healthz</code></a></li>
-</ul>
-</main></body></html>`))
-
+// registerHome serves the pages people use (package web) at /, /verify,
+// /registry, /wallet and /console, and their assets under /assets/.
 func registerHome(e *echo.Echo, a *App) {
-	e.GET("/", func(c *echo.Context) error {
-		type view struct{ Issuers []IssuerConfig }
-		is := append([]IssuerConfig(nil), a.Config.Issuers...)
-		sort.Slice(is, func(i, j int) bool { return is[i].Name < is[j].Name })
-		var b strings.Builder
-		if err := homePage.Execute(&b, view{Issuers: is}); err != nil {
-			return err
-		}
-		return c.HTML(http.StatusOK, b.String())
-	})
+	h := &web.Handler{
+		Verifier: a.verifier, Registry: a.registry,
+		Issuers: a.issuers, OID4VCI: a.vci, Clients: a.Config.Clients,
+		PublicURL: a.Config.PublicURL, DataDir: a.DataDir, Log: a.log, Now: a.nowFn,
+	}
+	if a.docs != nil {
+		h.Documents = a.docs
+		h.PDFOptions = a.docs.Options
+	}
+	if len(a.Config.Verifiers) > 0 {
+		// The portal asks as the first relying party (the demo: the employer).
+		h.Presentations = a.vp[a.Config.Verifiers[0].Name]
+	}
+	h.Register(e)
 }
