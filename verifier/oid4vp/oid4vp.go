@@ -79,6 +79,9 @@ type Config struct {
 	// Rand is the source of ids, nonces and states; nil means
 	// crypto/rand.
 	Rand io.Reader
+	// FaceBinding checks face-match attestations (facebinding.go). Nil:
+	// requests that demand face binding are refused.
+	FaceBinding *FaceBindingPolicy
 }
 
 // Service is the OpenID4VP verifier of one relying party. It is safe for
@@ -168,6 +171,9 @@ type NewRequest struct {
 	// Purpose says why, by locale ("th", "en"); shown to the holder.
 	// Optional.
 	Purpose map[string]string
+	// FaceBinding demands face-match attestations (facebinding.go).
+	// Optional.
+	FaceBinding *FaceBinding
 }
 
 // Created is a new presentation request.
@@ -202,6 +208,10 @@ func (s *Service) CreateRequest(ctx context.Context, nr NewRequest) (*Created, e
 	if err != nil {
 		return nil, &QueryError{Msg: err.Error()}
 	}
+	faceBinding, err := s.prepareFaceBinding(nr.Query, nr.FaceBinding)
+	if err != nil {
+		return nil, err
+	}
 	id, err := s.random()
 	if err != nil {
 		return nil, err
@@ -233,6 +243,9 @@ func (s *Service) CreateRequest(ctx context.Context, nr NewRequest) (*Created, e
 	}
 	if len(nr.Purpose) > 0 {
 		claims["purpose"] = nr.Purpose
+	}
+	if faceBinding != nil {
+		claims[ParamFaceBinding] = faceBinding
 	}
 	payload, err := json.Marshal(claims)
 	if err != nil {
@@ -469,7 +482,7 @@ func (s *Service) Respond(ctx context.Context, id string, form url.Values) (*Res
 		// request ends either way.
 		return &Response{}, nil
 	}
-	res := s.verify(ctx, req, vpToken[0])
+	res := s.verify(ctx, req, vpToken[0], form[ParamFaceAttestations])
 	raw, err := json.Marshal(res)
 	if err != nil {
 		return nil, err
@@ -492,8 +505,13 @@ func (s *Service) Respond(ctx context.Context, id string, form url.Values) (*Res
 }
 
 // verify verifies a vp_token against request r.
-func (s *Service) verify(ctx context.Context, r Request, vpToken string) *Result {
+func (s *Service) verify(ctx context.Context, r Request, vpToken string, faceAttestations []string) *Result {
 	res := &Result{Credentials: map[string][]*Presented{}, Errors: []Problem{}}
+	fc := newFaceCheck(r, faceAttestations, res)
+	if fc == nil { // newFaceCheck recorded why
+		res.Reason, res.Message, res.MessageTH = res.Errors[0].Reason, res.Errors[0].Message, res.Errors[0].MessageTH
+		return res
+	}
 	m, err := jsonx.ParseObject([]byte(vpToken))
 	if err != nil {
 		return res.fail("", ReasonVPTokenInvalid, "vp_token is not a JSON object")
@@ -537,7 +555,7 @@ func (s *Service) verify(ctx context.Context, r Request, vpToken string) *Result
 				ok = false
 				continue
 			}
-			p, claims, paths := s.verifyOne(ctx, r, cq, pres, res)
+			p, claims, paths := s.verifyOne(ctx, r, fc, cq, pres, res)
 			res.Credentials[qid] = append(res.Credentials[qid], p)
 			if p.Verified {
 				claimsOf[p], requested[p] = claims, paths
@@ -593,7 +611,7 @@ func (res *Result) fail(qid, reason, detail string) *Result {
 // verifyOne verifies one presentation for credential query cq and checks
 // it against cq. It returns what the verifier saw (for Claims, once the
 // whole response is known to verify) and the paths asked for.
-func (s *Service) verifyOne(ctx context.Context, r Request, cq *CredentialQuery, pres string, res *Result) (*Presented, map[string]any, []Path) {
+func (s *Service) verifyOne(ctx context.Context, r Request, fc *faceCheck, cq *CredentialQuery, pres string, res *Result) (*Presented, map[string]any, []Path) {
 	p := &Presented{Format: cq.Format}
 	opts := verifier.PresentationOptions{Challenge: r.Nonce, Domain: s.clientID}
 	var vr *verifier.Result
@@ -671,7 +689,7 @@ func (s *Service) verifyOne(ctx context.Context, r Request, cq *CredentialQuery,
 		}
 	}
 	paths, ok := satisfy(cq, claims, res)
-	if !ok {
+	if !ok || !s.checkFace(ctx, r, fc, cq, vr, claims, p, res) {
 		return p, nil, nil
 	}
 	p.Verified = true
