@@ -55,6 +55,9 @@ type Request struct {
 	Query       *Query            `json:"-"`
 	IssuedAt    time.Time         `json:"issued_at,omitzero"`
 	Expiry      time.Time         `json:"expiry"`
+	// FaceBinding is the verifier's demand for face binding (ThaiTrust
+	// extension, facebinding.go); nil when none.
+	FaceBinding *FaceBinding `json:"face_binding,omitempty"`
 }
 
 // ResolveRequest parses an OpenID4VP request URI
@@ -207,6 +210,9 @@ func (w *Wallet) verifyRequestObject(ctx context.Context, token, clientID, verif
 	if req.Query, err = QueryFromMap(dq); err != nil {
 		return nil, err
 	}
+	if req.FaceBinding, err = parseFaceBinding(m, req.Query); err != nil {
+		return nil, err
+	}
 	if cm, ok := m["client_metadata"].(map[string]any); ok {
 		req.Verifier.Name = localized(cm, "client_name")
 	}
@@ -268,6 +274,8 @@ type Consent struct {
 	// credential query, then those of optional credential sets (Include
 	// false until the holder includes them).
 	Items []*ConsentItem `json:"items"`
+
+	face map[string]faceAttestation // by query id, from BindFace (facebinding.go)
 }
 
 // ConsentItem is one credential of a Consent.
@@ -548,6 +556,9 @@ func (w *Wallet) Respond(ctx context.Context, c *Consent) (*Response, error) {
 	if !w.now().Add(-w.skew).Before(req.Expiry) {
 		return nil, fail(ReasonRequestExpired, "the request expired at %s", req.Expiry.Format(time.RFC3339))
 	}
+	if err := c.checkFaceBinding(); err != nil {
+		return nil, err
+	}
 	vp := map[string][]string{}
 	entry := w.logEntry(c, OutcomePending)
 	for _, it := range c.Items {
@@ -574,6 +585,9 @@ func (w *Wallet) Respond(ctx context.Context, c *Consent) (*Response, error) {
 	form := url.Values{"vp_token": {string(token)}}
 	if req.State != "" {
 		form.Set("state", req.State)
+	}
+	if err := c.addFaceAttestations(form); err != nil {
+		return nil, err
 	}
 	redirect, sendErr := w.post(ctx, req.ResponseURI, form)
 	if sendErr != nil {
