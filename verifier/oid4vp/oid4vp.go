@@ -602,9 +602,15 @@ func (s *Service) verify(ctx context.Context, r Request, vpToken string, faceAtt
 	return res
 }
 
+// fail records a failure; the first one is the result's reason (also
+// when verify returns early, before its summing up).
 func (res *Result) fail(qid, reason, detail string) *Result {
 	en, th := verifier.Message(reason)
 	res.Errors = append(res.Errors, Problem{QueryID: qid, Reason: reason, Message: en, MessageTH: th, Detail: detail})
+	res.Verified = false
+	if res.Reason == "" {
+		res.Reason, res.Message, res.MessageTH = reason, en, th
+	}
 	return res
 }
 
