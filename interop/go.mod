@@ -3,6 +3,7 @@ module github.com/thaitrust/thaitrust/interop
 go 1.26.0
 
 require (
+	github.com/go-jose/go-jose/v3 v3.0.4
 	github.com/lestrrat-go/jwx/v3 v3.3.0
 	github.com/thaitrust/thaitrust v0.0.0-00010101000000-000000000000
 	github.com/trustbloc/did-go v1.3.4
@@ -23,7 +24,6 @@ require (
 	github.com/consensys/gnark-crypto v0.14.0 // indirect
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect
 	github.com/fxamacker/cbor/v2 v2.5.0 // indirect
-	github.com/go-jose/go-jose/v3 v3.0.4 // indirect
 	github.com/goccy/go-json v0.10.6 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/golang/snappy v0.0.4 // indirect
