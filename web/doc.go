@@ -19,12 +19,14 @@
 //	{{define "title"}}...{{end}}     the <title> (the layout appends " · ThaiTrust")
 //	{{define "content"}}...{{end}}   what goes inside <main>
 //
-// and may use the partials of layout.html ("checks", "claims", "verdict",
+// and may use the partials of layout.html ("checks", "claims", "issuer",
 // "csrf"). The data a page's templates see is a *View: .Lang ("th" or
 // "en"), .T (the dictionary: {{.T "wallet.title"}}; in a range, use $.T),
 // .L (picks a language from a map[string]string, the current one first:
 // {{$.L .DisplayName}}), .Nav (the active nav item), .Path, .CSRF and
-// .Data (the page's own value). Render a page with
+// .Data (the page's own value), .Date and .DateTime (Buddhist Era in
+// Thai), and .With (pairs the view with a value for a partial:
+// {{template "issuer" ($.With .Issuer)}}). Render a page with
 //
 //	return h.render(c, http.StatusOK, "wallet", navWallet, data)
 //

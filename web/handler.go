@@ -19,6 +19,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/thaitrust/thaitrust/holder"
 	"github.com/thaitrust/thaitrust/internal/httpx"
 	"github.com/thaitrust/thaitrust/issuer"
 	"github.com/thaitrust/thaitrust/issuer/oid4vci"
@@ -77,6 +78,14 @@ type Handler struct {
 
 	// ---- dependencies of page groups in other files (wallet*.go,
 	// console*.go) go below this line, each documented. ----
+
+	// Wallet opens the demo holder's wallet (wallet*.go); nil: the server
+	// has none and /wallet says so. It is called on the first visit; a
+	// failure is retried on the next one.
+	Wallet func(ctx context.Context) (*holder.Wallet, error)
+
+	console consoleState // the issuer console's sessions (console_session.go)
+	wallet  walletState  // the open demo wallet and what awaits the holder (wallet.go)
 }
 
 // routeGroups are the route registrations of the page groups (see
@@ -203,6 +212,16 @@ func (v *View) SwitchURL() string {
 	return v.Path + "?" + q.Encode()
 }
 
+// Sub is a partial template's data: the view and a value of the page
+// ({{template "issuer" ($.With .Issuer)}}; inside, .V.T and .X).
+type Sub struct {
+	V *View
+	X any
+}
+
+// With pairs the view with x for a partial template.
+func (v *View) With(x any) Sub { return Sub{V: v, X: x} }
+
 // NavItems are the header's links.
 func (v *View) NavItems() []navItem { return navItems }
 
@@ -211,10 +230,7 @@ func (v *View) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	if v.Lang == "th" {
-		return fmt.Sprintf("%d %s %d", t.Day(), thaiMonths[t.Month()-1], t.Year()+543)
-	}
-	return t.Format("2 Jan 2006")
+	return formatDate(v.Lang, t)
 }
 
 // DateTime formats a time as a date and a time of day (UTC).

@@ -1,17 +1,37 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v5"
+
+	"github.com/thaitrust/thaitrust/credential"
+	"github.com/thaitrust/thaitrust/credential/jose"
+	"github.com/thaitrust/thaitrust/credential/sdjwt"
+	"github.com/thaitrust/thaitrust/verifier"
+	"github.com/thaitrust/thaitrust/verifier/verifierhttp"
 )
 
 func init() {
 	addRoutes(func(h *Handler, e *echo.Echo) {
 		e.GET("/", h.portal)
 		e.GET("/verify", h.portal)
+		e.POST("/verify", h.verify)
 	})
 }
+
+// maxUpload bounds what the portal reads: a PDF e-certificate at most
+// verifierhttp.MaxPDF, with room for the form around it.
+const maxUpload = verifierhttp.MaxPDF + 64<<10
+
+// maxToken bounds a pasted or uploaded token (an SD-JWT VC with its
+// disclosures, a vc+jwt with a portrait).
+const maxToken = 1 << 20
 
 // portalData is the portal's form page.
 type portalData struct {
@@ -19,17 +39,127 @@ type portalData struct {
 	Requests bool
 	// PDFs: the portal accepts PDF e-certificates.
 	PDFs bool
-	// DocumentID and DocumentHash come from a PDF's QR code
-	// (/verify?id=&sha256=).
-	DocumentID, DocumentHash string
-	Token                    string
+	// DocumentID comes from a PDF's QR code (/verify?id=&sha256=).
+	DocumentID string
+	// Token is the pasted token, kept when it could not be read.
+	Token string
+	// Error is a dictionary key: why the input was not verified.
+	Error string
+}
+
+func (h *Handler) portalData(c *echo.Context) portalData {
+	id := c.QueryParam("id")
+	if len(id) > 200 {
+		id = ""
+	}
+	return portalData{Requests: h.Presentations != nil, PDFs: h.PDFOptions != nil, DocumentID: id}
 }
 
 func (h *Handler) portal(c *echo.Context) error {
-	d := portalData{
-		Requests:   h.Presentations != nil,
-		PDFs:       h.PDFOptions != nil,
-		DocumentID: c.QueryParam("id"), DocumentHash: c.QueryParam("sha256"),
+	return h.render(c, http.StatusOK, "verify", navVerify, h.portalData(c))
+}
+
+// verify verifies a file (PDF, vc+jwt, SD-JWT VC) or a pasted token and
+// renders the result. Input that is no credential at all re-renders the
+// form with the reason (400); a credential that fails verification is a
+// result (200).
+func (h *Handler) verify(c *echo.Context) error {
+	d := h.portalData(c)
+	fail := func(status int, key string) error {
+		d.Error = key
+		return h.render(c, status, "verify", navVerify, d)
 	}
-	return h.render(c, http.StatusOK, "verify", navVerify, d)
+	req := c.Request()
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, maxUpload)
+	data, err := readInput(c)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig), errors.Is(err, errTooLarge):
+		return fail(http.StatusRequestEntityTooLarge, "verify.err.toolarge")
+	case err != nil:
+		return fail(http.StatusBadRequest, "verify.err.unreadable")
+	case len(bytes.TrimSpace(data)) == 0:
+		return fail(http.StatusBadRequest, "verify.err.empty")
+	}
+	ctx := req.Context()
+	var r *verifier.Result
+	if bytes.HasPrefix(data, []byte("%PDF-")) {
+		if h.PDFOptions == nil {
+			return fail(http.StatusBadRequest, "verify.err.nopdf")
+		}
+		opts, err := h.PDFOptions()
+		if err != nil {
+			h.log().ErrorContext(ctx, "web: PDF trust inputs", "error", err.Error())
+			return fail(http.StatusServiceUnavailable, "verify.err.pdfunavailable")
+		}
+		r = h.Verifier.VerifyPDF(ctx, data, opts)
+	} else {
+		if len(data) > maxToken {
+			return fail(http.StatusRequestEntityTooLarge, "verify.err.toolarge")
+		}
+		mt, tok, ok := classify(string(data))
+		if !ok {
+			d.Token = string(data)
+			return fail(http.StatusBadRequest, "verify.err.notcredential")
+		}
+		r = h.Verifier.VerifyCredential(ctx, mt, tok)
+	}
+	v := h.view(c, navVerify, nil)
+	v.Data = h.resultView(ctx, v, r)
+	return h.renderView(c, http.StatusOK, "result", v)
+}
+
+var errTooLarge = errors.New("web: input too large")
+
+// readInput returns the uploaded file, or else the pasted token, of a
+// multipart or URL-encoded form.
+func readInput(c *echo.Context) ([]byte, error) {
+	req := c.Request()
+	if strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/") {
+		if err := req.ParseMultipartForm(maxUpload); err != nil {
+			return nil, err
+		}
+		if f, fh, err := req.FormFile("file"); err == nil {
+			defer f.Close()
+			if fh.Size > 0 {
+				data, err := io.ReadAll(io.LimitReader(f, verifierhttp.MaxPDF+1))
+				if err == nil && len(data) > verifierhttp.MaxPDF {
+					err = errTooLarge
+				}
+				return data, err
+			}
+		} else if !errors.Is(err, http.ErrMissingFile) {
+			return nil, err
+		}
+	}
+	return []byte(c.FormValue("token")), nil
+}
+
+// classify recognises a pasted or uploaded token: an SD-JWT VC (it has
+// "~" separators), a vc+jwt compact JWS, a data: URL, an
+// EnvelopedVerifiableCredential, or a VC API request body
+// ({"verifiableCredential": ...}). It returns the media type and the
+// secured data; ok is false for anything else.
+func classify(s string) (mediaType, data string, ok bool) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "{") {
+		var doc map[string]any
+		if json.Unmarshal([]byte(s), &doc) != nil {
+			return "", "", false
+		}
+		var v any = doc
+		if inner, found := doc["verifiableCredential"]; found {
+			v = inner
+		}
+		mt, tok, err := verifierhttp.Secured(v, credential.TypeEnvelopedCredential, jose.MediaTypeCredential)
+		return mt, tok, err == nil
+	}
+	if strings.Contains(s, "~") && !strings.HasPrefix(s, "data:") {
+		if strings.ContainsAny(s, " \t\r\n") {
+			return "", "", false
+		}
+		return sdjwt.MediaTypeVC, s, true
+	}
+	mt, tok, err := verifierhttp.Secured(s, credential.TypeEnvelopedCredential, jose.MediaTypeCredential)
+	return mt, tok, err == nil
 }
