@@ -39,6 +39,11 @@ type FVSOptions struct {
 	Recognizers int
 	// Now is the clock. Nil: time.Now.
 	Now func() time.Time
+	// Matcher, when set, replaces the go-face matcher (ModelsDir and
+	// Recognizers are then unused), with Calibration for its model (nil:
+	// fvs.CalibrationFor the model).
+	Matcher     fvs.Matcher
+	Calibration *fvs.Calibration
 }
 
 // FVS is a running face verification service of a data directory.
@@ -52,7 +57,12 @@ type FVS struct {
 }
 
 // Close frees the face models.
-func (f *FVS) Close() error { return f.matcher.Close() }
+func (f *FVS) Close() error {
+	if f.matcher == nil {
+		return nil
+	}
+	return f.matcher.Close()
+}
 
 // FVSDID returns the FVS's did:web for a public URL.
 func FVSDID(publicURL string) (string, error) {
@@ -68,7 +78,7 @@ func FVSDID(publicURL string) (string, error) {
 // server then runs without FVS.
 func (a *App) EnableFVS(ctx context.Context, opts FVSOptions) (*FVS, error) {
 	dir := opts.ModelsDir
-	if dir == "" {
+	if dir == "" && opts.Matcher == nil {
 		d, err := goface.ModelsDir()
 		if err != nil {
 			return nil, err
@@ -99,16 +109,22 @@ func (a *App) EnableFVS(ctx context.Context, opts FVSOptions) (*FVS, error) {
 		return nil, err
 	}
 	doc := did.NewDocument(id, attKey.Public())
-	m, err := goface.New(goface.Config{Dir: dir, Recognizers: opts.Recognizers})
-	if err != nil {
-		return nil, err
+	var m *goface.Matcher
+	var matcher fvs.Matcher = opts.Matcher
+	if matcher == nil {
+		if m, err = goface.New(goface.Config{Dir: dir, Recognizers: opts.Recognizers}); err != nil {
+			return nil, err
+		}
+		matcher = m
 	}
 	svc, err := fvs.New(ctx, fvs.Config{
-		Matcher: m, Store: a.db.FVS(), KEK: kek, Now: opts.Now,
+		Matcher: matcher, Store: a.db.FVS(), KEK: kek, Now: opts.Now, Calibration: opts.Calibration,
 		Attestation: &fvs.AttestationSigner{Key: attKey, Issuer: id, KeyID: doc.VerificationMethod[0].ID},
 	})
 	if err != nil {
-		m.Close()
+		if m != nil {
+			m.Close()
+		}
 		return nil, err
 	}
 	(&fvshttp.Handler{Service: svc, Clients: a.Config.Clients, DIDDocument: doc, Now: opts.Now}).Register(a.echo)
