@@ -22,7 +22,8 @@ const MaxResponse = 2 << 20
 // client has the scope "verifier" (every verifier here),
 // "verifier:<name>" (that one) or "*":
 //
-//	POST /verifier/requests               {dcql_query, purpose?: {th, en}, verifier?: name}
+//	POST /verifier/requests               {dcql_query, purpose?: {th, en}, verifier?: name,
+//	                                       face_binding?: {credential_ids, max_fmr}}
 //	                                      -> 201 {id, request_uri, expires_at}
 //	POST /verifiers/{name}/requests       the same for a named verifier
 //	GET  /verifier/requests/{id}          -> {id, status, ..., result?}
@@ -125,12 +126,19 @@ func (h *OID4VPHandler) create(c *echo.Context) error {
 			purpose[k] = str
 		}
 	}
-	out, err := s.CreateRequest(c.Request().Context(), oid4vp.NewRequest{Query: q, Purpose: purpose})
+	nr := oid4vp.NewRequest{Query: q, Purpose: purpose}
+	if v, present := body[oid4vp.ParamFaceBinding]; present {
+		nr.FaceBinding, err = oid4vp.ParseFaceBinding(v)
+	}
+	var out *oid4vp.Created
+	if err == nil {
+		out, err = s.CreateRequest(c.Request().Context(), nr)
+	}
 	var qe *oid4vp.QueryError
 	if errors.As(err, &qe) {
 		field := "/dcql_query" + qe.Field
-		if qe.Field == "/purpose" {
-			field = "/purpose"
+		if qe.Field == "/purpose" || qe.Field == "/"+oid4vp.ParamFaceBinding {
+			field = qe.Field
 		}
 		return httpx.BadRequest("dcql_query_invalid", qe.Error(), httpx.FieldError{Field: field, Reason: "invalid", Message: qe.Msg})
 	}
