@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -289,15 +290,69 @@ func decodeObject(b []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// fromValue re-decodes a generic JSON value into v (a typed view).
-func fromValue(in any, v any) error {
-	b, err := json.Marshal(in)
-	if err != nil {
-		return err
+// Readers of the generic JSON values a credential parser produces. They
+// read only what the schema allows (the credential has been validated
+// against its schema before they run) and ignore anything else.
+
+func mapOf(v any) map[string]any { m, _ := v.(map[string]any); return m }
+
+func strsOf(v any) []string {
+	a, _ := v.([]any)
+	out := make([]string, 0, len(a))
+	for _, e := range a {
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		}
 	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.UseNumber()
-	return dec.Decode(v)
+	return out
+}
+
+func intOf(v any) int {
+	switch n := v.(type) {
+	case json.Number:
+		i, _ := n.Int64()
+		return int(i)
+	case float64:
+		return int(n)
+	}
+	return 0
+}
+
+func moneyOf(v any) *Money {
+	m := mapOf(v)
+	if m == nil {
+		return nil
+	}
+	out := &Money{}
+	switch a := m["amount"].(type) {
+	case json.Number:
+		out.Amount = a
+	case float64:
+		out.Amount = json.Number(strconv.FormatFloat(a, 'f', -1, 64))
+	}
+	out.Currency, _ = m["currency"].(string)
+	return out
+}
+
+func directorRefOf(v any) DirectorRef {
+	m := mapOf(v)
+	var d DirectorRef
+	d.PID, _ = m["pid"].(string)
+	d.Passport, _ = m["passport"].(string)
+	d.Name = mapOf(m["name"])
+	return d
+}
+
+func partyOf(v any) Party {
+	m := mapOf(v)
+	var p Party
+	p.Type, _ = m["type"].(string)
+	p.ID, _ = m["id"].(string)
+	p.JuristicID, _ = m["juristicId"].(string)
+	p.PID, _ = m["pid"].(string)
+	p.Passport, _ = m["passport"].(string)
+	p.Name = mapOf(m["name"])
+	return p
 }
 
 // parseRule reads a signingRule object.
@@ -307,20 +362,20 @@ func parseRule(v any) (SigningRule, error) {
 		return SigningRule{}, fmt.Errorf("delegation: signingRule is not an object")
 	}
 	var r SigningRule
-	if err := fromValue(m, &r); err != nil {
-		return SigningRule{}, fmt.Errorf("delegation: signingRule: %w", err)
+	r.Mode, _ = m["mode"].(string)
+	r.MinSigners = intOf(m["minSigners"])
+	r.SealRequired, _ = m["sealRequired"].(bool)
+	if el, ok := m["eligibleDirectors"].([]any); ok {
+		r.Eligible = make([]DirectorRef, 0, len(el))
+		for _, e := range el {
+			r.Eligible = append(r.Eligible, directorRefOf(e))
+		}
 	}
-	if lim, ok := m["limits"].(map[string]any); ok {
-		var l struct {
-			MaxAmount       *Money   `json:"maxAmount"`
-			ExcludedActions []string `json:"excludedActions"`
+	if lim := mapOf(m["limits"]); lim != nil {
+		r.MaxAmount = moneyOf(lim["maxAmount"])
+		if _, ok := lim["excludedActions"]; ok {
+			r.ExcludedActions = strsOf(lim["excludedActions"])
 		}
-		if err := fromValue(lim, &l); err != nil {
-			return SigningRule{}, fmt.Errorf("delegation: signingRule.limits: %w", err)
-		}
-		r.MaxAmount, r.ExcludedActions = l.MaxAmount, l.ExcludedActions
-	} else {
-		r.MaxAmount, r.ExcludedActions = nil, nil
 	}
 	switch {
 	case r.Mode == ModeAlone && r.MinSigners == 1:
@@ -360,9 +415,7 @@ func DirectorOf(subject map[string]any) (Director, error) {
 	var d Director
 	d.JuristicID, _ = subject["juristicId"].(string)
 	d.KeyID, _ = subject["id"].(string)
-	if err := fromValue(subject["director"], &d.Ref); err != nil {
-		return Director{}, fmt.Errorf("delegation: director: %w", err)
-	}
+	d.Ref = directorRefOf(subject["director"])
 	if d.JuristicID == "" || d.Ref.key() == "" {
 		return Director{}, fmt.Errorf("delegation: director authority names no company or no director id")
 	}
@@ -377,8 +430,35 @@ func DirectorOf(subject map[string]any) (Director, error) {
 // is the subject id (the key binding), whatever grantee.id says.
 func DelegationOf(subject map[string]any) (Delegation, error) {
 	var d Delegation
-	if err := fromValue(subject, &d); err != nil {
-		return Delegation{}, fmt.Errorf("delegation: credentialSubject: %w", err)
+	d.Grantor, d.Grantee = partyOf(subject["grantor"]), partyOf(subject["grantee"])
+	if ex, ok := subject["executedBy"].([]any); ok {
+		d.ExecutedBy = make([]Executor, 0, len(ex))
+		for _, e := range ex {
+			m := mapOf(e)
+			x := Executor{Name: mapOf(m["name"])}
+			x.PID, _ = m["pid"].(string)
+			x.Passport, _ = m["passport"].(string)
+			x.AuthorityCredential, _ = m["authorityCredential"].(string)
+			d.ExecutedBy = append(d.ExecutedBy, x)
+		}
+	}
+	sc := mapOf(subject["scope"])
+	d.Scope = Scope{Actions: strsOf(sc["actions"]), RelyingParties: strsOf(sc["relyingParties"]), AmountLimit: moneyOf(sc["amountLimit"])}
+	if p := mapOf(subject["purpose"]); p != nil {
+		d.Purpose.TH, _ = p["th"].(string)
+		d.Purpose.EN, _ = p["en"].(string)
+	}
+	d.MaxUses = intOf(subject["maxUses"])
+	sd := mapOf(subject["subDelegation"])
+	d.SubDelegation.Allowed, _ = sd["allowed"].(bool)
+	d.SubDelegation.MaxDepth = intOf(sd["maxDepth"])
+	if p := mapOf(subject["parent"]); p != nil {
+		d.Parent = &ParentRef{}
+		d.Parent.ID, _ = p["id"].(string)
+		d.Parent.DigestSRI, _ = p["digestSRI"].(string)
+	}
+	if d.Grantor.Type == "" || d.Grantee.Type == "" || len(d.Scope.Actions) == 0 {
+		return Delegation{}, fmt.Errorf("delegation: credentialSubject lacks grantor, grantee or scope")
 	}
 	id, _ := subject["id"].(string)
 	if d.Grantee.ID != "" && d.Grantee.ID != id {
