@@ -84,6 +84,10 @@ type App struct {
 	registry     *registry.Service
 	listSigner   jose.Signer // the root's key: signs trust lists
 	listValidity time.Duration
+
+	// stopSweeper stops the removal of expired presentation requests
+	// (verifiers.go); nil before openVerifiers.
+	stopSweeper func()
 }
 
 // Open loads (or, with Demo, creates) the data directory and assembles
@@ -421,8 +425,14 @@ func (a *App) Resolver() *did.Resolver { return a.resolver }
 // Handler returns the HTTP handler.
 func (a *App) Handler() http.Handler { return a.echo }
 
-// Close releases the store.
-func (a *App) Close() error { return a.db.Close() }
+// Close stops the sweeper of expired presentation requests and releases
+// the store.
+func (a *App) Close() error {
+	if a.stopSweeper != nil {
+		a.stopSweeper()
+	}
+	return a.db.Close()
+}
 
 func (a *App) routes(now func() time.Time) *echo.Echo {
 	e := httpx.New(a.log)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -456,4 +458,64 @@ func bindKB(t *testing.T, pres string, kb *sdjwt.KeyBinding) string {
 		t.Fatal(err)
 	}
 	return pres + tok
+}
+
+// TestOID4VPSweeper: a server removes the presentation requests that
+// expired more than oid4vp.Retention ago when it starts (and every
+// app.SweepInterval after), and keeps those still within retention.
+func TestOID4VPSweeper(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := app.InitDemo(dir, "http://127.0.0.1:1", demoToken); err != nil {
+		t.Fatal(err)
+	}
+	clock := new(issuertest.Clock)
+	clock.Set(time.Now().Truncate(time.Second))
+	ctx := context.Background()
+	open := func() *app.App {
+		a, err := app.Open(ctx, app.Options{DataDir: dir, Demo: true, DemoToken: demoToken, Now: clock.Now,
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a := open()
+	employer, _ := a.OID4VP("employer")
+	nr := oid4vp.NewRequest{Query: employerQuery()}
+	old, err := employer.CreateRequest(ctx, nr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(oid4vp.Retention)
+	recent, err := employer.CreateRequest(ctx, nr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Restarted just after the old request's retention ended.
+	clock.Set(old.ExpiresAt.Add(oid4vp.Retention + time.Second))
+	a = open()
+	defer a.Close()
+	employer, _ = a.OID4VP("employer")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := employer.Get(ctx, old.ID)
+		if errors.Is(err, oid4vp.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the request past its retention was not removed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The same sweep kept the one that expired within retention.
+	if v, err := employer.Get(ctx, recent.ID); err != nil || v.Status != oid4vp.StatusExpired {
+		t.Errorf("the request within retention: %+v %v", v, err)
+	}
 }

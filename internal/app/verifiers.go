@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/thaitrust/thaitrust/credential/jose"
@@ -150,7 +151,54 @@ func (a *App) openVerifiers(signers map[string]jose.Signer, now func() time.Time
 		}
 		a.vp[vc.Name] = s
 	}
+	a.stopSweeper = a.startSweeper(a.db.OID4VP(), now)
 	return nil
+}
+
+// SweepInterval is how often a server removes the presentation requests
+// that expired more than oid4vp.Retention ago.
+const SweepInterval = 10 * time.Minute
+
+// startSweeper removes, at once and then every SweepInterval, the
+// presentation requests (of every verifier, past or present, sharing the
+// store) that expired more than oid4vp.Retention ago: their results hold
+// the claims holders disclosed, which are kept no longer than that. (The
+// service also sweeps now and then when it creates a request; without
+// this, a verifier that stops creating requests would keep the last
+// results for ever.) It returns a function that stops the sweeper and
+// waits until it has, so that the store can be closed after it.
+func (a *App) startSweeper(st oid4vp.Store, now func() time.Time) (stop func()) {
+	if now == nil {
+		now = time.Now
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(SweepInterval)
+		defer tick.Stop()
+		for {
+			n, err := st.DeleteExpired(ctx, now().Add(-oid4vp.Retention))
+			switch {
+			case err != nil && ctx.Err() == nil:
+				a.log.Warn("removing expired presentation requests failed", "error", err.Error())
+			case n > 0:
+				a.log.Info("removed expired presentation requests", "count", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			cancel()
+			<-done
+		})
+	}
 }
 
 // OID4VP returns a relying party's OpenID4VP verifier by profile name.
