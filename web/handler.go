@@ -212,6 +212,16 @@ func (v *View) SwitchURL() string {
 	return v.Path + "?" + q.Encode()
 }
 
+// Sub is a partial template's data: the view and a value of the page
+// ({{template "issuer" ($.With .Issuer)}}; inside, .V.T and .X).
+type Sub struct {
+	V *View
+	X any
+}
+
+// With pairs the view with x for a partial template.
+func (v *View) With(x any) Sub { return Sub{V: v, X: x} }
+
 // NavItems are the header's links.
 func (v *View) NavItems() []navItem { return navItems }
 
@@ -220,10 +230,7 @@ func (v *View) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	if v.Lang == "th" {
-		return fmt.Sprintf("%d %s %d", t.Day(), thaiMonths[t.Month()-1], t.Year()+543)
-	}
-	return t.Format("2 Jan 2006")
+	return formatDate(v.Lang, t)
 }
 
 // DateTime formats a time as a date and a time of day (UTC).
