@@ -123,7 +123,9 @@ var sentences = map[string][2]string{
 	ReasonPresenterUnauthenticated: {"The person presenting did not prove their digital identity. Ask them to present from their wallet.", "ผู้ยื่นไม่ได้พิสูจน์ตัวตนดิจิทัล ขอให้ยื่นผ่านกระเป๋าเอกสารดิจิทัลของตน"},
 	ReasonPresenterNotGrantee:      {"The person presenting is not the grantee of this power of attorney. Do not accept it.", "ผู้ยื่นไม่ใช่ผู้รับมอบอำนาจตามหนังสือมอบอำนาจนี้ ห้ามรับ"},
 
-	WarningMaxUsesNotCounted: {"This power of attorney limits how many times it may be used; this check does not count uses, so record each use.", "หนังสือมอบอำนาจนี้จำกัดจำนวนครั้งที่ใช้ได้ การตรวจสอบนี้ไม่ได้นับจำนวนครั้ง กรุณาบันทึกการใช้ทุกครั้ง"},
+	ReasonPresentationInvalid: {"The presentation is not validly signed by the person presenting. Ask them to present again from their wallet.", "การแสดงเอกสารไม่ได้ลงนามอย่างถูกต้องโดยผู้ยื่น ขอให้ยื่นใหม่ผ่านกระเป๋าเอกสารดิจิทัล"},
+	ReasonPresentationUnbound: {"The presentation was not made for this request (another or no challenge, another agency, or too old). Ask them to present again.", "การแสดงเอกสารไม่ได้ทำขึ้นสำหรับคำขอนี้ (รหัสท้าทายไม่ตรงหรือไม่มี หน่วยงานไม่ตรง หรือเก่าเกินไป) ขอให้ยื่นใหม่"},
+	WarningMaxUsesNotCounted:  {"This power of attorney limits how many times it may be used; this check does not count uses, so record each use.", "หนังสือมอบอำนาจนี้จำกัดจำนวนครั้งที่ใช้ได้ การตรวจสอบนี้ไม่ได้นับจำนวนครั้ง กรุณาบันทึกการใช้ทุกครั้ง"},
 }
 
 // Message returns the English and Thai sentences for a reason code,
