@@ -93,6 +93,7 @@ type sdThai struct {
 	docJSON []byte
 	holder  crypto.Signer
 	tok     string // the issued SD-JWT VC, with every disclosure
+	id      string // its credential id (for Revoke)
 }
 
 // newSDThai issues the catalogue's DegreeCredential example as an SD-JWT
@@ -115,7 +116,7 @@ func newSDThai(t testing.TB, alg signing.Algorithm) *sdThai {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &sdThai{vi: vi, docJSON: docJSON, holder: holder, tok: out.Token}
+	return &sdThai{vi: vi, docJSON: docJSON, holder: holder, tok: out.Token, id: out.Credential.ID}
 }
 
 // present is ThaiTrust's holder: the claims at pointers, with a KB-JWT for
