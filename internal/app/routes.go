@@ -130,5 +130,8 @@ func registerHome(e *echo.Echo, a *App) {
 		// The portal asks as the first relying party (the demo: the employer).
 		h.Presentations = a.vp[a.Config.Verifiers[0].Name]
 	}
+	if a.Config.Demo {
+		h.Wallet = a.OpenDemoWallet // the demo holder's web wallet (demo_wallet.go)
+	}
 	h.Register(e)
 }
