@@ -118,4 +118,18 @@ if ! face_models_ok; then
   face_models_ok || die "face models in $FACE_MODELS_DIR do not match their pinned hashes"
 fi
 
+# --- SD-JWT interop peer (interop/sdjwt_node_test.go) -------------------------
+# @sd-jwt/sd-jwt-vc under node, pinned by interop/sdjwt-js/package-lock.json;
+# npm ci again only when the lock file changed since the last install.
+SDJWT_JS=interop/sdjwt-js
+if [ -f "$SDJWT_JS/package-lock.json" ]; then
+  lock=$(sha256sum "$SDJWT_JS/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$SDJWT_JS/node_modules/.thaitrust-lock" 2>/dev/null)" != "$lock" ]; then
+    command -v npm >/dev/null 2>&1 || die "npm is not on PATH; the SD-JWT interop tests need Node.js >= 20 and npm"
+    say "npm ci in $SDJWT_JS"
+    (cd "$SDJWT_JS" && npm ci --silent --no-audit --no-fund) || die "npm ci in $SDJWT_JS failed"
+    echo "$lock" >"$SDJWT_JS/node_modules/.thaitrust-lock"
+  fi
+fi
+
 say "ready"
