@@ -444,6 +444,7 @@ func (a *App) routes(now func() time.Time) *echo.Echo {
 	if a.registry != nil {
 		a.registryHandler(now).Register(e)
 	}
+	a.registerDelegation(e) // delegation.go
 	registerSchemas(e)
 	registerVCT(e)
 	registerResolver(e, a.resolver)
