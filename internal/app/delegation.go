@@ -111,6 +111,7 @@ type DemoChain struct {
 	Chain        delegation.Chain  `json:"chain"`
 	Company      string            `json:"company_credential_id"`
 	Directors    []string          `json:"director_credential_ids"` // DirectorAuthorityCredential ids, directors 1 to 4
+	Authorities  []string          `json:"director_credentials"`    // and the credentials (vc+jwt), to draft further grants
 	Grant        string            `json:"grant_credential_id"`     // the company's grant to the accountant
 	SubGrant     string            `json:"subgrant_credential_id"`  // the accountant's to the clerk
 	Keys         map[string]string `json:"keys"`                    // role -> key file, relative to the data directory
@@ -181,7 +182,7 @@ func (a *App) demoDelegation(ctx context.Context, svc *delegation.Service, v *de
 		return fmt.Errorf("app: demo company: %w", err)
 	}
 	out.Company = companyID
-	var authorities []string
+	authorities := []string{}
 	for i := range delegation.ScenarioDirectors {
 		tok, id, err := issue(delegation.ScenarioDirector(i, out.DIDs[demoRoles[i]], now))
 		if err != nil {
@@ -202,6 +203,7 @@ func (a *App) demoDelegation(ctx context.Context, svc *delegation.Service, v *de
 	if err != nil {
 		return fmt.Errorf("app: demo sub-delegation: %w", err)
 	}
+	out.Authorities = authorities
 	out.Chain = delegation.Chain{Company: company, Links: []string{root.Credential, leaf.Credential}}
 	out.Grant, out.SubGrant = credentialID(root.Credential), credentialID(leaf.Credential)
 	b, err := json.MarshalIndent(out, "", "  ")
