@@ -1,7 +1,8 @@
 // Package qr encodes QR codes (ISO/IEC 18004): byte mode, error
-// correction level M, versions 1 to 10 (up to 213 bytes), the mask chosen
+// correction level M, versions 1 to 15 (up to 412 bytes), the mask chosen
 // by the standard's penalty rules, drawn as a PNG. It is what ThaiTrust
-// needs for credential offer URIs and needs no dependency.
+// needs for credential offer URIs and OpenID4VP request URIs (about 250
+// bytes with a did:web client_id) and needs no dependency.
 //
 // Encode returns the module matrix; PNG draws it with a quiet zone of
 // four modules.
@@ -17,11 +18,11 @@ import (
 )
 
 // MaxVersion is the largest version Encode uses.
-const MaxVersion = 10
+const MaxVersion = 15
 
-// ErrTooLong reports data that does not fit in a version 10 symbol at
-// level M (213 bytes).
-var ErrTooLong = errors.New("qr: data too long for a version 10-M symbol")
+// ErrTooLong reports data that does not fit in a version 15 symbol at
+// level M (412 bytes).
+var ErrTooLong = errors.New("qr: data too long for a version 15-M symbol")
 
 // Code is an encoded symbol: Size x Size modules, true for dark.
 type Code struct {
@@ -54,6 +55,11 @@ var levelM = [MaxVersion + 1]blockSpec{
 	8:  {22, 2, 38, 2, 39},
 	9:  {22, 3, 36, 2, 37},
 	10: {26, 4, 43, 1, 44},
+	11: {30, 1, 50, 4, 51},
+	12: {22, 6, 36, 2, 37},
+	13: {22, 8, 37, 1, 38},
+	14: {24, 4, 40, 5, 41},
+	15: {24, 5, 41, 5, 42},
 }
 
 func (b blockSpec) dataCodewords() int { return b.n1*b.d1 + b.n2*b.d2 }
@@ -61,6 +67,7 @@ func (b blockSpec) dataCodewords() int { return b.n1*b.d1 + b.n2*b.d2 }
 var alignment = [MaxVersion + 1][]int{
 	2: {6, 18}, 3: {6, 22}, 4: {6, 26}, 5: {6, 30}, 6: {6, 34},
 	7: {6, 22, 38}, 8: {6, 24, 42}, 9: {6, 26, 46}, 10: {6, 28, 50},
+	11: {6, 30, 54}, 12: {6, 32, 58}, 13: {6, 34, 62}, 14: {6, 26, 46, 66}, 15: {6, 26, 48, 70},
 }
 
 // capacity returns how many bytes fit in version v at level M.
@@ -73,7 +80,7 @@ func capacity(v int) int {
 }
 
 // Encode encodes data in byte mode at level M in the smallest version
-// from 1 to 10 that holds it.
+// from 1 to MaxVersion that holds it.
 func Encode(data []byte) (*Code, error) {
 	v := 1
 	for v <= MaxVersion && capacity(v) < len(data) {

@@ -54,19 +54,19 @@ func TestByteModeCodewords(t *testing.T) {
 }
 
 func TestCapacityAndVersions(t *testing.T) {
-	for v, want := range map[int]int{1: 14, 2: 26, 5: 84, 9: 180, 10: 213} {
+	for v, want := range map[int]int{1: 14, 2: 26, 5: 84, 9: 180, 10: 213, 11: 251, 12: 287, 13: 331, 14: 362, 15: 412} {
 		if got := capacity(v); got != want {
 			t.Errorf("capacity(%d) = %d, want %d", v, got, want)
 		}
 	}
-	for n, v := range map[int]int{0: 1, 14: 1, 15: 2, 180: 9, 181: 10, 213: 10} {
+	for n, v := range map[int]int{0: 1, 14: 1, 15: 2, 180: 9, 181: 10, 213: 10, 214: 11, 300: 13, 412: 15} {
 		c, err := Encode(bytes.Repeat([]byte{'a'}, n))
 		if err != nil || c.Version != v || c.Size != 17+4*v {
 			t.Errorf("%d bytes: %v, %v; want version %d", n, c, err, v)
 		}
 	}
-	if _, err := Encode(make([]byte, 214)); err == nil {
-		t.Error("214 bytes encoded")
+	if _, err := Encode(make([]byte, 413)); err == nil {
+		t.Error("413 bytes encoded")
 	}
 }
 
@@ -142,7 +142,7 @@ func TestDecodeWithZbar(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var cases []string
-	for _, n := range []int{1, 14, 20, 40, 60, 84, 100, 130, 150, 180, 200, 213} {
+	for _, n := range []int{1, 14, 20, 40, 60, 84, 100, 130, 150, 180, 200, 213, 230, 251, 287, 331, 362, 412} {
 		s := strings.Repeat("thaitrust-ไทย/?&=%", 20)
 		cases = append(cases, trimBytes(s, n))
 	}
