@@ -21,7 +21,8 @@ import (
 //	            DegreeCredential and TranscriptCredential issuers
 //	university  issuer, accredited by mhesi for both (mhesi's key signs)
 //	dopa        authoritative source (civil registration): ThaiCitizen-,
-//	            HouseRegistration-, ForeignerIdentityCredential
+//	            HouseRegistration-, ForeignerIdentityCredential; its
+//	            identifiers include its FVS's DID (facebinding.go)
 //	dbd         authoritative source (company registry): JuristicPerson-,
 //	            DirectorAuthorityCredential; issuer of DelegationCredential
 //	thaid       identity provider, IAL 2.3, AAL 2.2
@@ -126,7 +127,7 @@ func seedDemoRegistry(ctx context.Context, reg *registry.Service, cfg *Config, n
 		}
 		if _, err := reg.Register(ctx, demoActor, registry.Entity{
 			ID: e.id, Kinds: e.kinds, Name: name, Jurisdiction: "TH", Contact: e.id + "@thaitrust.example",
-			Identifiers: []registry.Identifier{{Type: registry.IdentifierDID, Value: id}},
+			Identifiers: demoIdentifiers(cfg, e.id, id), // DOPA's FVS too (facebinding.go)
 		}, "demo scheme"); err != nil {
 			return err
 		}

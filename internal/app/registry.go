@@ -126,8 +126,11 @@ func (c *Config) keyOwner(name string) (uri, id string, ok bool) {
 }
 
 // openMembers opens the members' keys and adds their DID documents to
-// local and their signers to signers.
+// local and their signers to signers; and the FVS's document (localFVS).
 func (a *App) openMembers(ctx context.Context, pass []byte, local map[string]*did.Document, signers map[string]jose.Signer) error {
+	if err := a.localFVS(ctx, pass, local); err != nil { // DOPA's FVS, which the registry lists (facebinding.go)
+		return err
+	}
 	rc := a.Config.Registry
 	if rc == nil {
 		return nil
