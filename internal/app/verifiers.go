@@ -145,6 +145,7 @@ func (a *App) openVerifiers(signers map[string]jose.Signer, now func() time.Time
 		s, err := oid4vp.New(oid4vp.Config{
 			Name: vc.Name, DID: vc.DID, Signer: signers[vc.Name], DisplayName: vc.DisplayName,
 			BaseURL: base, Verifier: a.verifier, Store: a.db.OID4VP(), RequestTTL: ttl, Now: now,
+			FaceBinding: a.faceBindingPolicy(), // facebinding.go
 		})
 		if err != nil {
 			return fmt.Errorf("app: verifier %s: %w", vc.Name, err)
