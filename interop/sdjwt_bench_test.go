@@ -203,7 +203,7 @@ func BenchmarkSDJWTVsTrustbloc(b *testing.B) {
 // presentation as BenchmarkSDJWTVsTrustbloc (5 disclosures, KB-JWT,
 // EdDSA), each against one raw Ed25519 verification in its own runtime,
 // measured in the same run: the Go side here (blocks of 16, interleaved,
-// medians), the node side by peer.mjs's bench op (the same method, for
+// medians), the node side by peer.mjs's bench op (blocks of 4, for
 // about 3 s) before the Go loop starts.
 //
 // Metrics: "sdjwt-x-raw" (credential/sdjwt.Verify / ed25519.Verify),
@@ -249,5 +249,5 @@ func BenchmarkSDJWTVsJS(b *testing.B) {
 	b.ReportMetric(res.VCNs, "js-vc-ns")
 	b.ReportMetric(res.CoreNs, "js-core-ns")
 	b.ReportMetric(res.RawNs, "js-raw-ns")
-	b.Logf("node %s, %d blocks of 16 per operation", res.Node, res.Blocks)
+	b.Logf("node %s, %d blocks of 4 per operation", res.Node, res.Blocks)
 }
