@@ -187,7 +187,7 @@ func TestSDJWTThaiTrustToJS(t *testing.T) {
 			// status check would fail before the key binding is looked at.
 			popts := verifier.PresentationOptions{Challenge: sdNonce, Domain: sdAud}
 			r := v.VerifyPresentation(t.Context(), sdjwt.MediaTypeVC, pres, popts)
-			if !r.Verified || !slices.Equal(r.SDJWT.Disclosed, studentClaims2Sorted()) {
+			if !r.Verified || !slices.Equal(r.SDJWT.Disclosed, sortedStudentClaims()) {
 				t.Fatalf("ThaiTrust: %s, disclosed %v", r.Reason(), r.SDJWT.Disclosed)
 			}
 			thaiReasons := make([]string, len(tampered))

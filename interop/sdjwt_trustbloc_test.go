@@ -134,7 +134,7 @@ func (s *sdThai) present(t testing.TB, pointers []string, aud, nonce string) str
 	return p
 }
 
-// thaiSDVerifier is ThaiTrust's verifier with every check on (DID
+// verifier is ThaiTrust's verifier with every check on (DID
 // resolution, schema, token status list, trust policy), trusting s's
 // issuer and also the extra issuer DIDs for DegreeCredential.
 func (s *sdThai) verifier(t testing.TB, extra ...string) *verifier.Verifier {
@@ -188,7 +188,7 @@ func TestSDJWTThaiTrustToTrustbloc(t *testing.T) {
 			}
 			r := s.verifier(t).VerifyPresentation(t.Context(), sdjwt.MediaTypeVC, pres,
 				verifier.PresentationOptions{Challenge: sdNonce, Domain: sdAud})
-			if !r.Verified || !r.SDJWT.KeyBound || !slices.Equal(r.SDJWT.Disclosed, studentClaims2Sorted()) {
+			if !r.Verified || !r.SDJWT.KeyBound || !slices.Equal(r.SDJWT.Disclosed, sortedStudentClaims()) {
 				t.Fatalf("ThaiTrust: %s, disclosed %v", r.Reason(), r.SDJWT.Disclosed)
 			}
 			if a, b := byValue(t, joseNumbers(got)), byValue(t, r.SDJWT.Claims); !reflect.DeepEqual(a, b) {
@@ -271,7 +271,9 @@ func byValue(t testing.TB, v any) any {
 	return out
 }
 
-func studentClaims2Sorted() []string {
+// sortedStudentClaims is studentClaims sorted, as Verified.Disclosed lists
+// them.
+func sortedStudentClaims() []string {
 	out := slices.Clone(studentClaims)
 	slices.Sort(out)
 	return out
