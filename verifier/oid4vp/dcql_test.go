@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/url"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/thaitrust/thaitrust/signing"
@@ -202,6 +203,13 @@ func TestDCQLMatching(t *testing.T) {
 				"claims":[{"path":["award","level"]}]}]}`,
 			pres:   []pres{{"degree", "", nil, false}, {"degree", degree2, nil, true}},
 			claims: map[string]map[string]any{"degree": {"award": map[string]any{"level": "bachelor"}}},
+		},
+		{
+			name: "multiple: at most MaxPresentations",
+			query: `{"credentials":[{"id":"degree","format":"dc+sd-jwt","multiple":true,` + vct + `,
+				"claims":[{"path":["award","level"]}]}]}`,
+			pres:   slices.Repeat([]pres{{"degree", "", nil, false}}, oid4vp.MaxPresentations+1),
+			reason: oid4vp.ReasonTooMany,
 		},
 		{
 			name: "multiple: one bad presentation fails the response",

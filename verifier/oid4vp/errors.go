@@ -32,7 +32,7 @@ const (
 	ReasonNonceUsed         = "nonce_used"               // a response took the nonce already: a replay
 	ReasonRequestExpired    = "request_expired"          // the request (and its nonce) expired
 	ReasonUnknownQuery      = "unknown_credential_query" // vp_token names a credential query the request does not have
-	ReasonTooMany           = "too_many_presentations"   // several presentations for a query without multiple
+	ReasonTooMany           = "too_many_presentations"   // several presentations for a query without multiple, or more than MaxPresentations
 	ReasonPresentationFail  = "presentation_failed"      // a presentation failed the verifier's checks
 	ReasonCredentialType    = "credential_type_mismatch" // vct or type not among those asked for
 	ReasonClaimMissing      = "claim_missing"            // a claim asked for was not disclosed

@@ -263,9 +263,11 @@ func (s *Service) CreateRequest(ctx context.Context, nr NewRequest) (*Created, e
 	if err := s.cfg.Store.CreateRequest(ctx, r); err != nil {
 		return nil, err
 	}
-	// Requests past their retention are removed now and then; a failure
-	// here is harmless (they are dead already).
-	if b := id[0]; b < '4' { // about one creation in 16
+	// Requests past their retention are removed now and then (a server
+	// also sweeps on a timer); a failure here is harmless (they are dead
+	// already). The id's first character is one of 64: '-' and '0'..'3'
+	// make about one creation in 13.
+	if b := id[0]; b < '4' {
 		_, _ = s.cfg.Store.DeleteExpired(ctx, now.Add(-Retention))
 	}
 	return &Created{ID: id, RequestURI: s.requestURI(id), ExpiresAt: exp}, nil
@@ -274,6 +276,11 @@ func (s *Service) CreateRequest(ctx context.Context, nr NewRequest) (*Created, e
 // Retention is how long a request is kept after it expired, so that the
 // relying party can read the result.
 const Retention = 24 * time.Hour
+
+// MaxPresentations is the most presentations a response may give for one
+// credential query with multiple true; more fail the response with
+// ReasonTooMany before any is verified.
+const MaxPresentations = 16
 
 func (s *Service) formats() map[string]any {
 	var algs []any
@@ -545,6 +552,12 @@ func (s *Service) verify(ctx context.Context, r Request, vpToken string, faceAtt
 		}
 		if len(arr) > 1 && !cq.Multiple {
 			res.fail(qid, ReasonTooMany, fmt.Sprintf("%d presentations for a query that asks for one", len(arr)))
+			continue
+		}
+		if len(arr) > MaxPresentations {
+			// Each costs signature checks and status lookups: a response
+			// may not buy more verification than any holder needs.
+			res.fail(qid, ReasonTooMany, fmt.Sprintf("%d presentations for one query; at most %d are verified", len(arr), MaxPresentations))
 			continue
 		}
 		ok = true
