@@ -519,3 +519,53 @@ func TestOID4VPSweeper(t *testing.T) {
 		t.Errorf("the request within retention: %+v %v", v, err)
 	}
 }
+
+// TestDemoOID4VPAgeOver: DOPA's citizen credential as an SD-JWT VC; a
+// verifier that needs a yes/no asks for age_equal_or_over.20 (a derived
+// claim) with the value true, and sees that one boolean: no national ID,
+// name or birth date.
+func TestDemoOID4VPAgeOver(t *testing.T) {
+	s := startServer(t)
+	ctx := context.Background()
+	w := newVPWallet(t)
+	w.receive(t, s, "dopa", issuertest.Example(t, "ThaiCitizenCredential"))
+	id, uri := createRequest(t, s, map[string]any{"credentials": []any{map[string]any{
+		"id": "citizen", "format": "dc+sd-jwt",
+		"meta":   map[string]any{"vct_values": []any{"https://thaitrust.example/vct/ThaiCitizenCredential"}},
+		"claims": []any{map[string]any{"path": []any{"age_equal_or_over", "20"}, "values": []any{true}}},
+	}}})
+	req, err := w.ResolveRequest(ctx, uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consent, err := w.Prepare(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Respond(ctx, consent); err != nil {
+		t.Fatal(err)
+	}
+	v := result(t, s, id)
+	if v.Status != oid4vp.StatusAnswered || !v.Result.Verified {
+		t.Fatalf("result %s %+v", v.Status, v.Result)
+	}
+	p := v.Result.Credentials["citizen"][0]
+	if want := map[string]any{"age_equal_or_over": map[string]any{"20": true}}; !reflect.DeepEqual(p.Claims, want) {
+		t.Errorf("claims %v, want %v", p.Claims, want)
+	}
+	if len(p.Disclosed) == 0 || !slices.Contains(p.Disclosed, "/age_equal_or_over/20") {
+		t.Errorf("disclosed %q", p.Disclosed)
+	}
+	for _, ptr := range p.Disclosed {
+		if !strings.HasPrefix(ptr, "/age_equal_or_over") {
+			t.Errorf("disclosed %s", ptr)
+		}
+	}
+	doc := issuertest.Example(t, "ThaiCitizenCredential")["credentialSubject"].(map[string]any)
+	raw, _ := json.Marshal(v)
+	for _, k := range []string{"pid", "birthDate"} {
+		if val, _ := doc[k].(string); val == "" || strings.Contains(string(raw), val) {
+			t.Errorf("%s %q: missing from the example, or seen by the verifier", k, val)
+		}
+	}
+}
