@@ -103,7 +103,8 @@ const (
 )
 
 // DemoChain is what the demo scenario leaves in the data directory
-// (delegation/chain.json): the chain the clerk presents, the credentials
+// (delegation/chain.json, next to each credential as a .jwt file:
+// company, director-1 to director-4, grant, subgrant): the chain the clerk presents, the credentials
 // DBD issued (revoke a director's to record a change of directors) and the
 // holder keys of everyone involved (key files under delegation/, under
 // the data directory's key passphrase).
@@ -206,6 +207,16 @@ func (a *App) demoDelegation(ctx context.Context, svc *delegation.Service, v *de
 	out.Authorities = authorities
 	out.Chain = delegation.Chain{Company: company, Links: []string{root.Credential, leaf.Credential}}
 	out.Grant, out.SubGrant = credentialID(root.Credential), credentialID(leaf.Credential)
+	// Each holder's credentials as files, for the CLI (thaitrust delegation).
+	files := map[string]string{"company.jwt": company, "grant.jwt": root.Credential, "subgrant.jwt": leaf.Credential}
+	for i, tok := range authorities {
+		files[fmt.Sprintf("director-%d.jwt", i+1)] = tok
+	}
+	for name, tok := range files {
+		if err := fsx.WriteFileAtomic(filepath.Join(a.DataDir, DemoDelegationDir, name), []byte(tok+"\n"), 0o600); err != nil {
+			return err
+		}
+	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return err
