@@ -200,6 +200,10 @@ func nodeOf(lang string, l claimLabels, v any, path []string, sd bool, walk func
 			n.Image = img
 			return n
 		}
+		if d, ok := beDate(lang, path[len(path)-1], x); ok {
+			n.Value = d
+			return n
+		}
 		n.Value = scalar(lang, x)
 	default:
 		n.Value = scalar(lang, x)
@@ -292,6 +296,9 @@ func scalar(lang string, v any) string {
 				return formatDate(lang, t)
 			}
 		}
+		if _, ok := dict["value."+x]; ok {
+			return translate(lang, "value."+x)
+		}
 		return x
 	case json.Number:
 		return x.String()
@@ -307,6 +314,44 @@ func formatDate(lang string, t time.Time) string {
 		return fmt.Sprintf("%d %s %d", t.Day(), thaiMonths[t.Month()-1], t.Year()+543)
 	}
 	return t.Format("2 Jan 2006")
+}
+
+var beRE = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})$`)
+
+// beDate formats a Buddhist-Era date as the catalogue writes it (a
+// member named xBE, "YYYYMMDD" with 00 for an unknown month or day) in
+// the page's calendar.
+func beDate(lang, member, s string) (string, bool) {
+	if !strings.HasSuffix(member, "BE") {
+		return "", false
+	}
+	m := beRE.FindStringSubmatch(s)
+	if m == nil {
+		return "", false
+	}
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	if mo > 12 || d > 31 || (mo == 0 && d != 0) {
+		return "", false
+	}
+	month := func() string {
+		if lang == "th" {
+			return thaiMonths[mo-1]
+		}
+		return time.Month(mo).String()[:3]
+	}
+	year := strconv.Itoa(y)
+	if lang == "en" {
+		year = "BE " + year
+	}
+	switch {
+	case mo == 0:
+		return year, true
+	case d == 0:
+		return month() + " " + year, true
+	}
+	return strconv.Itoa(d) + " " + month() + " " + year, true
 }
 
 var portraitRE = regexp.MustCompile(`^data:image/(png|jpeg|webp);base64,([A-Za-z0-9+/]+={0,2})$`)

@@ -104,7 +104,7 @@ func init() {
 
 		"verify.request.failed":          {"สร้างคำขอไม่สำเร็จ โปรดลองใหม่", "The request could not be created. Please try again."},
 		"verify.request.notfound":        {"ไม่พบคำขอนี้ หรือคำขอนี้สร้างจากเบราว์เซอร์อื่น", "No such request, or it was created in another browser."},
-		"verify.request.scan":            {"ให้ผู้ถือสแกนคิวอาร์โค้ดนี้ด้วยกระเป๋าเอกสารดิจิทัล ผู้ขอคือ %s", "Let the holder scan this QR code with their wallet. The requester is %s."},
+		"verify.request.scan":            {"ให้ผู้ถือสแกนคิวอาร์โค้ดนี้ด้วยกระเป๋าเอกสารดิจิทัล ผู้ขอ: %s", "Let the holder scan this QR code with their wallet. Requester: %s"},
 		"verify.request.qr":              {"คิวอาร์โค้ดของคำขอ", "The request's QR code"},
 		"verify.request.qralt":           {"คิวอาร์โค้ดคำขอ OpenID4VP สำหรับกระเป๋าเอกสารดิจิทัล", "OpenID4VP request QR code for a wallet"},
 		"verify.request.purpose":         {"วัตถุประสงค์", "Purpose"},

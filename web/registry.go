@@ -154,7 +154,7 @@ type entityAcc struct {
 	accView
 	Scope  []string // IAL/AAL or data domains beyond the types
 	Reason string
-	Chain  []chainLink // the accreditor's chain up to the root, the subject first
+	Chain  []chainLink // the chain of trust, the root first, the subject last
 }
 
 // chainLink is one organisation of an accreditation chain.
@@ -214,8 +214,9 @@ func (h *Handler) registryEntity(c *echo.Context) error {
 	return h.renderView(c, http.StatusOK, "registry_entity", v)
 }
 
-// chainOf walks an accreditation's parents up to the root: the subject,
-// its accreditor, the accreditor's accreditor, ... the root.
+// chainOf walks an accreditation's parents up to the root and returns
+// the chain root first: the root, ..., the subject's accreditor, the
+// subject.
 func (h *Handler) chainOf(v *View, a registry.Accreditation) []chainLink {
 	link := func(id, role string, ok bool) chainLink {
 		l := chainLink{ID: id, Name: id, Role: role, OK: ok}
@@ -243,6 +244,7 @@ func (h *Handler) chainOf(v *View, a registry.Accreditation) []chainLink {
 	} else if cur.Accreditor != last && cur.Accreditor != "" && cur.Parent == "" {
 		out = append(out, link(cur.Accreditor, "registry.role.accreditor", true))
 	}
+	slices.Reverse(out) // the root first: trust flows down to the subject
 	return out
 }
 

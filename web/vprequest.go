@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -159,11 +160,11 @@ func (h *Handler) showRequest(c *echo.Context) error {
 	}
 	l := labelsOf(portalType)
 	for _, p := range portalClaims {
-		path := make([]string, len(p))
-		for i, s := range p {
-			path[i], _ = s.(string)
+		var ptr strings.Builder
+		for _, s := range p {
+			ptr.WriteString("/" + s.(string))
 		}
-		d.Claims = append(d.Claims, l.label(v.Lang, path, true))
+		d.Claims = append(d.Claims, l.labelOfPointer(v.Lang, ptr.String()))
 	}
 	v.Data = d
 	return h.renderView(c, http.StatusOK, "vprequest", v)
@@ -218,7 +219,7 @@ func (h *Handler) requestQR(c *echo.Context) error {
 	if err != nil {
 		return echo.ErrNotFound
 	}
-	png, err := qr.PNG([]byte(rv.RequestURI), 6)
+	png, err := qr.PNG([]byte(rv.RequestURI), 4)
 	if err != nil {
 		return err
 	}

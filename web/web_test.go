@@ -2,6 +2,7 @@ package web
 
 import (
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -51,7 +52,7 @@ func TestDictionaryComplete(t *testing.T) {
 // rendering).
 func newTestServer(t *testing.T, h *Handler) *echo.Echo {
 	t.Helper()
-	e := httpx.New(nil)
+	e := httpx.New(slog.New(slog.DiscardHandler))
 	h.Register(e)
 	return e
 }
