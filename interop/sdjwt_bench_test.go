@@ -158,36 +158,27 @@ func TestSDJWTVsTrustblocFixture(t *testing.T) {
 //
 // One goroutine; the four operations alternate in blocks of 16 calls so
 // that drifting machine load hits all alike while each pays for its own
-// garbage collection, and the ratios are those of the median block times.
-// *-allocs/call and *-B/call are heap allocations per verification. ns/op
-// (and B/op, allocs/op) are per block of each, not results.
+// garbage collection, and the ratios are those of the median block times;
+// cpu-* are the same ratios in CPU time of the benchmark's thread, which
+// other processes' load does not inflate (Linux only). *-allocs/call and
+// *-B/call are heap allocations per verification. ns/op (and B/op,
+// allocs/op) are per block of each, not results.
 func BenchmarkSDJWTVsTrustbloc(b *testing.B) {
 	f := newSDVs(b)
 	bind := func(fn func(string) bool) func() bool { return func() bool { return fn(f.pres) } }
 	sdjwtFn, verifierFn, trustblocFn := bind(f.sdjwt), bind(f.verifier), bind(f.trustbloc)
-	const block = 16
-	run := func(fn func() bool) time.Duration {
-		t0 := time.Now()
-		for range block {
-			if !fn() {
-				b.Fatal("verification failed")
-			}
-		}
-		return time.Since(t0)
-	}
-	var sd, full, tb, raw []time.Duration
+	bl := newBlocks(b, 16)
 	for b.Loop() {
-		sd = append(sd, run(sdjwtFn))
-		full = append(full, run(verifierFn))
-		tb = append(tb, run(trustblocFn))
-		raw = append(raw, run(f.raw))
+		bl.run("sdjwt", sdjwtFn)
+		bl.run("verifier", verifierFn)
+		bl.run("trustbloc", trustblocFn)
+		bl.run("raw", f.raw)
 	}
-	msd, mfull, mtb, mraw := median(sd), median(full), median(tb), median(raw)
-	b.ReportMetric(float64(msd)/float64(mraw), "sdjwt-x-raw")
-	b.ReportMetric(float64(mfull)/float64(mraw), "verifier-x-raw")
-	b.ReportMetric(float64(mtb)/float64(mraw), "trustbloc-x-raw")
-	b.ReportMetric(float64(mtb)/float64(msd), "x-trustbloc")
-	b.ReportMetric(float64(mraw.Nanoseconds())/block, "raw-ns")
+	bl.ratio("sdjwt", "raw", "sdjwt-x-raw")
+	bl.ratio("verifier", "raw", "verifier-x-raw")
+	bl.ratio("trustbloc", "raw", "trustbloc-x-raw")
+	bl.ratio("trustbloc", "sdjwt", "x-trustbloc")
+	b.ReportMetric(bl.perCall("raw"), "raw-ns")
 	for _, side := range []struct {
 		name string
 		fn   func() bool
@@ -206,7 +197,8 @@ func BenchmarkSDJWTVsTrustbloc(b *testing.B) {
 // medians), the node side by peer.mjs's bench op (blocks of 4, for
 // about 3 s) before the Go loop starts.
 //
-// Metrics: "sdjwt-x-raw" (credential/sdjwt.Verify / ed25519.Verify),
+// Metrics (cpu-*: the same in CPU time; node's is the process's, from
+// process.cpuUsage): "sdjwt-x-raw" (credential/sdjwt.Verify / ed25519.Verify),
 // "js-vc-x-raw" (SDJwtVcInstance.verify, which also fetches, from memory,
 // and verifies the token status list JWT on every call: a third
 // signature; plus peer.mjs's aud and typ checks, against node:crypto's
@@ -224,25 +216,19 @@ func BenchmarkSDJWTVsJS(b *testing.B) {
 		b.Fatalf("peer.mjs bench: %s", res.Error)
 	}
 	sdjwtFn := func() bool { return f.sdjwt(f.pres) }
-	const block = 16
-	run := func(fn func() bool) time.Duration {
-		t0 := time.Now()
-		for range block {
-			if !fn() {
-				b.Fatal("verification failed")
-			}
-		}
-		return time.Since(t0)
-	}
-	var sd, raw []time.Duration
+	bl := newBlocks(b, 16)
 	for b.Loop() {
-		sd = append(sd, run(sdjwtFn))
-		raw = append(raw, run(f.raw))
+		bl.run("sdjwt", sdjwtFn)
+		bl.run("raw", f.raw)
 	}
-	msd, mraw := float64(median(sd).Nanoseconds())/block, float64(median(raw).Nanoseconds())/block
-	b.ReportMetric(msd/mraw, "sdjwt-x-raw")
+	bl.ratio("sdjwt", "raw", "sdjwt-x-raw")
+	msd, mraw := bl.perCall("sdjwt"), bl.perCall("raw")
 	b.ReportMetric(res.VCNs/res.RawNs, "js-vc-x-raw")
 	b.ReportMetric(res.CoreNs/res.RawNs, "js-core-x-raw")
+	if res.RawCPUNs > 0 {
+		b.ReportMetric(res.VCCPUNs/res.RawCPUNs, "cpu-js-vc-x-raw")
+		b.ReportMetric(res.CoreCPUNs/res.RawCPUNs, "cpu-js-core-x-raw")
+	}
 	b.ReportMetric(res.VCNs/msd, "x-js")
 	b.ReportMetric(msd, "sdjwt-ns")
 	b.ReportMetric(mraw, "raw-ns")
@@ -250,4 +236,43 @@ func BenchmarkSDJWTVsJS(b *testing.B) {
 	b.ReportMetric(res.CoreNs, "js-core-ns")
 	b.ReportMetric(res.RawNs, "js-raw-ns")
 	b.Logf("node %s, %d blocks of 4 per operation", res.Node, res.Blocks)
+}
+
+// blocks times operations in blocks of n calls, in wall-clock time and in
+// CPU time of the benchmark's thread.
+type blocks struct {
+	b         *testing.B
+	n         int
+	cpu       func() time.Duration
+	wall, thr map[string][]time.Duration
+}
+
+func newBlocks(b *testing.B, n int) *blocks {
+	return &blocks{b: b, n: n, cpu: threadCPU(b), wall: map[string][]time.Duration{}, thr: map[string][]time.Duration{}}
+}
+
+// run calls fn n times and records the block's times under name.
+func (bl *blocks) run(name string, fn func() bool) {
+	c0, t0 := bl.cpu(), time.Now()
+	for range bl.n {
+		if !fn() {
+			bl.b.Fatalf("%s: verification failed", name)
+		}
+	}
+	bl.wall[name] = append(bl.wall[name], time.Since(t0))
+	bl.thr[name] = append(bl.thr[name], bl.cpu()-c0)
+}
+
+// ratio reports the ratio of the median block times of a and base as
+// metric, and as cpu-metric in CPU time.
+func (bl *blocks) ratio(a, base, metric string) {
+	bl.b.ReportMetric(float64(median(bl.wall[a]))/float64(median(bl.wall[base])), metric)
+	if c := median(bl.thr[base]); c > 0 {
+		bl.b.ReportMetric(float64(median(bl.thr[a]))/float64(c), "cpu-"+metric)
+	}
+}
+
+// perCall is the median wall-clock time of one call of name, in ns.
+func (bl *blocks) perCall(name string) float64 {
+	return float64(median(bl.wall[name]).Nanoseconds()) / float64(bl.n)
 }

@@ -54,11 +54,14 @@ type jsResp struct {
 		Payload map[string]any `json:"payload"`
 	} `json:"kb"`
 	// bench
-	Blocks int     `json:"blocks"`
-	VCNs   float64 `json:"vcNs"`
-	CoreNs float64 `json:"coreNs"`
-	RawNs  float64 `json:"rawNs"`
-	Node   string  `json:"node"`
+	Blocks    int     `json:"blocks"`
+	VCNs      float64 `json:"vcNs"`
+	CoreNs    float64 `json:"coreNs"`
+	RawNs     float64 `json:"rawNs"`
+	VCCPUNs   float64 `json:"vcCpuNs"`
+	CoreCPUNs float64 `json:"coreCpuNs"`
+	RawCPUNs  float64 `json:"rawCpuNs"`
+	Node      string  `json:"node"`
 }
 
 // jsPeer runs peer.mjs once with the requests and returns its responses,
