@@ -43,7 +43,7 @@ test: setup lint test-unit test-interop test-fuzz ## run every test
 test-unit:
 	$(GO) test -race -count=1 -timeout 10m $(PKGS)
 
-test-interop: ## interop tests (module interop/: lestrrat-go/jwx, trustbloc/vc-go)
+test-interop: ## interop tests (module interop/: lestrrat-go/jwx, trustbloc/vc-go, @sd-jwt/sd-jwt-vc under node)
 	cd interop && $(GO) test -count=1 -timeout 5m ./...
 
 test-fuzz: ## run each fuzz target briefly (TEST_FUZZTIME each)
