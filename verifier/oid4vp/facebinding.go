@@ -248,8 +248,8 @@ func (fb *FaceBinding) UnmarshalJSON(b []byte) error {
 	}
 	var out FaceBinding
 	ids, ok := m["credential_ids"].([]any)
-	if !ok {
-		return errors.New("face_binding: credential_ids must be an array of strings")
+	if !ok || len(ids) == 0 {
+		return errors.New("face_binding: credential_ids must be a non-empty array of strings")
 	}
 	for _, x := range ids {
 		s, ok := x.(string)

@@ -502,3 +502,44 @@ func TestFaceBindingMessages(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseFaceBinding: a face_binding value either parses (and then
+// round-trips through its JSON form unchanged) or fails with an
+// ErrInvalidQuery and no value.
+func FuzzParseFaceBinding(f *testing.F) {
+	for _, s := range []string{`{"credential_ids":["citizen"],"max_fmr":0.001}`, `{"credential_ids":["a","b"],"max_fmr":1e-4,"subject_claim":["credentialSubject","pid"]}`,
+		`{"credential_ids":[],"max_fmr":"x"}`, `[]`, `{"credential_ids":["a"],"max_fmr":1e999}`, `{"subject_claim":[null,0]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) != nil {
+			return
+		}
+		fb, err := oid4vp.ParseFaceBinding(v)
+		if err != nil {
+			if fb != nil || !errors.Is(err, oid4vp.ErrInvalidQuery) {
+				t.Fatalf("error %v with %+v", err, fb)
+			}
+			return
+		}
+		b, err := json.Marshal(fb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back any
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		fb2, err := oid4vp.ParseFaceBinding(back)
+		if err != nil {
+			t.Fatalf("%s does not parse again: %v", b, err)
+		}
+		b2, _ := json.Marshal(fb2)
+		if !bytes.Equal(b, b2) {
+			t.Fatalf("round trip %s -> %s", b, b2)
+		}
+	})
+}
