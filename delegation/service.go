@@ -3,7 +3,6 @@ package delegation
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -235,8 +234,7 @@ func (s *Service) prepare(ctx context.Context, req DraftRequest, check bool) (Dr
 			return Draft{}, badRequest("parent: %v", err)
 		}
 		dl.Grantor = p.Grantee
-		sum := sha256.Sum256([]byte(req.Parent))
-		dl.Parent = &ParentRef{ID: pc.ID, DigestSRI: "sha256-" + base64.StdEncoding.EncodeToString(sum[:])}
+		dl.Parent = &ParentRef{ID: pc.ID, DigestSRI: digestSRI(req.Parent)}
 		if check {
 			if !p.SubDelegation.Allowed {
 				return Draft{}, badRequest("the parent delegation does not allow sub-delegation")
