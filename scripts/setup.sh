@@ -132,4 +132,16 @@ if [ -f "$SDJWT_JS/package-lock.json" ]; then
   fi
 fi
 
+# --- Browser tests -----------------------------------------------------------
+# web/e2e drives the Chromium above with playwright-core, pinned in
+# web/e2e/package-lock.json (no browser download). Installed once.
+command -v node >/dev/null 2>&1 || die "node is not on PATH; the browser tests (web/e2e) need Node.js >= 20 and npm"
+e2e_want=$(node -p 'require("./web/e2e/package.json").dependencies["playwright-core"]')
+e2e_have=$(node -p 'try { require("./web/e2e/node_modules/playwright-core/package.json").version } catch { "" }')
+if [ "$e2e_have" != "$e2e_want" ]; then
+  command -v npm >/dev/null 2>&1 || die "npm is not on PATH; the browser tests need Node.js (>= 20) and npm for playwright-core@$e2e_want"
+  say "playwright-core@$e2e_want -> web/e2e/node_modules"
+  (cd web/e2e && npm ci --no-audit --no-fund --silent) || die "npm ci in web/e2e failed"
+fi
+
 say "ready"
