@@ -91,6 +91,16 @@
 // expired ones included: a delegation embeds the credential that was
 // current when it was signed, and only its status bit reaches it later.
 //
+// WARNING: a natural-person grantor of a root grant is identified only by
+// the issuer that drafts it: the service checks that the grantor's key
+// signed, not that the key is that person's (no identity credential is
+// asked for). Sub-delegations do not have this gap: their grantor's key
+// is the one the parent link binds.
+//
+// WARNING: a draft (GET /delegations/drafts/{id}) shows personal data of
+// the parties to whoever holds its id; ids are random (122 bits), and
+// drafts live in memory only.
+//
 // WARNING: maxUses cannot be enforced by a stateless verification; the
 // result warns (max_uses_not_counted) and the relying party must count
 // uses.

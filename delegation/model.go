@@ -223,15 +223,15 @@ func (e Executor) key() string { return DirectorRef{PID: e.PID, Passport: e.Pass
 
 // Company is what a JuristicPersonCredential says that matters here.
 type Company struct {
-	JuristicID string
-	Name       Text
-	Status     string // "active", "restored", ...
+	JuristicID string `json:"juristicId"`
+	Name       Text   `json:"name"`
+	Status     string `json:"status"` // "active", "restored", ...
 	// SealID is the DID of the company's electronic seal (the
 	// credential's subject id); "" when DBD bound none.
-	SealID      string
-	Rule        SigningRule
-	AuthorityTH string // signingAuthorityText, verbatim
-	AuthorityEN string
+	SealID      string      `json:"sealId,omitempty"`
+	Rule        SigningRule `json:"signingRule"`
+	AuthorityTH string      `json:"signingAuthorityTextTh,omitempty"` // signingAuthorityText, verbatim
+	AuthorityEN string      `json:"signingAuthorityTextEn,omitempty"`
 }
 
 // Director is what a DirectorAuthorityCredential says.

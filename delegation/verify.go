@@ -165,7 +165,7 @@ type Result struct {
 	Warnings []Step `json:"warnings,omitempty"`
 
 	// What the chain says, as far as it was read.
-	Company *Company  `json:"-"`
+	Company *Company  `json:"company,omitempty"`
 	Grantor Party     `json:"grantor"`
 	Grantee Party     `json:"grantee"`
 	Scope   Scope     `json:"scope"`
