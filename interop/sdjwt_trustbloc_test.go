@@ -374,9 +374,8 @@ func changeDisclosure(t testing.TB, pres, name string, value any) string {
 	return ""
 }
 
-// flipSignature changes one bit in the issuer JWT's signature (the
-// second character, so that the padding bits of the last one don't
-// matter).
+// flipSignature changes the first character of the issuer JWT's
+// signature ('A' <-> 'B': a bit of the first byte, never padding).
 func flipSignature(pres string) string {
 	jwt, rest, _ := strings.Cut(pres, "~")
 	i := strings.LastIndexByte(jwt, '.') + 1
