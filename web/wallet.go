@@ -4,12 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"html/template"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -237,8 +234,8 @@ func (h *Handler) walletCard(c *echo.Context) error {
 	}
 	v := h.view(c, navWallet, nil)
 	d := &walletCardData{Card: card, Href: cardHref(card.ID), Copies: len(card.Credentials), Received: c.QueryParam("received") == "1"}
+	d.Claims, _ = walletTree(v, card.Type, card.Format, card.Claims)
 	for _, cl := range card.Claims {
-		d.Claims = append(d.Claims, claimValue(v, cl))
 		if cl.Disclosable {
 			d.Private++
 		}
@@ -278,84 +275,6 @@ func (h *Handler) checkCard(ctx context.Context, v *View, cr *holder.Credential)
 		wc.Checks = append(wc.Checks, line)
 	}
 	return wc
-}
-
-// claimValue is a card claim as the page shows it.
-func claimValue(v *View, cl holder.CardClaim) claimNode {
-	n := claimNode{Label: v.L(cl.Label)}
-	switch x := cl.Value.(type) {
-	case map[string]string:
-		n.Value = v.L(x)
-		if o := x[v.Other()]; o != "" && o != n.Value {
-			n.Alt = o
-		}
-	case string:
-		if isImageData(x) {
-			n.Image = template.URL(x)
-		} else {
-			n.Value = x
-		}
-	default:
-		n.Value = formatValue(v, x)
-	}
-	return n
-}
-
-// isImageData accepts the portraits the schemas allow: a base64 data URL
-// of a JPEG, PNG or JPEG 2000 image.
-func isImageData(s string) bool {
-	for _, p := range []string{"data:image/jpeg;base64,", "data:image/png;base64,", "data:image/jp2;base64,"} {
-		if rest, ok := strings.CutPrefix(s, p); ok {
-			return strings.Trim(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == ""
-		}
-	}
-	return false
-}
-
-// formatValue writes a claim value for people: yes/no, numbers as
-// issued, lists joined, objects as "name: value" pairs.
-func formatValue(v *View, x any) string {
-	switch x := x.(type) {
-	case nil:
-		return "—"
-	case bool:
-		if x {
-			return v.T("site.yes")
-		}
-		return v.T("site.no")
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case float64:
-		b, _ := json.Marshal(x)
-		return string(b)
-	case map[string]string:
-		return v.L(x)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = formatValue(v, e)
-		}
-		return strings.Join(parts, ", ")
-	case map[string]any:
-		if th, ok := x["th"].(string); ok {
-			en, _ := x["en"].(string)
-			return v.L(map[string]string{"th": th, "en": en})
-		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = k + ": " + formatValue(v, x[k])
-		}
-		return strings.Join(parts, "; ")
-	}
-	b, _ := json.Marshal(x)
-	return string(b)
 }
 
 func (h *Handler) walletDelete(c *echo.Context) error {
@@ -645,8 +564,10 @@ type consentItemView struct {
 	IssuerName string
 	Format     string
 	Whole      bool
-	Disclosed  []claimNode
-	Visible    []claimNode
+	Disclosed  []claimNode // asked for, selectively disclosable
+	Visible    []claimNode // always sent with the credential
+	Technical  []claimNode // issuer, type, dates, holder key, status entry
+	Count      int         // claims that would leave, technical ones included
 	Candidates []candidateView
 }
 
@@ -674,12 +595,9 @@ func (h *Handler) consentViewOf(ctx context.Context, w *holder.Wallet, v *View, 
 		if iv.IssuerName == "" {
 			iv.IssuerName = it.Credential.Issuer
 		}
-		for _, cl := range it.Disclosed {
-			iv.Disclosed = append(iv.Disclosed, claimValue(v, cl))
-		}
-		for _, cl := range it.Visible {
-			iv.Visible = append(iv.Visible, claimValue(v, cl))
-		}
+		iv.Disclosed, _ = walletTree(v, it.Credential.Type, it.Credential.Format, it.Disclosed)
+		iv.Visible, iv.Technical = walletTree(v, it.Credential.Type, it.Credential.Format, it.Visible)
+		iv.Count = len(it.Disclosed) + len(it.Visible)
 		for i, cand := range it.Candidates {
 			label := titles[cand.CredentialID]
 			if label == "" {
@@ -688,7 +606,7 @@ func (h *Handler) consentViewOf(ctx context.Context, w *holder.Wallet, v *View, 
 			iv.Candidates = append(iv.Candidates, candidateView{CredentialID: cand.CredentialID, Label: label, Chosen: i == it.Chosen})
 		}
 		if it.Include {
-			cv.Leaving += len(iv.Disclosed) + len(iv.Visible)
+			cv.Leaving += iv.Count
 		}
 		cv.Items = append(cv.Items, iv)
 	}

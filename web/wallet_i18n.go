@@ -85,6 +85,7 @@ func init() {
 		"wallet.consent.disclosed": {"ข้อมูลที่ขอ (เปิดเผยเฉพาะรายการเหล่านี้):", "Asked for (only these are disclosed):"},
 		"wallet.consent.visible":   {"ส่งไปพร้อมกันเสมอเมื่อใช้เอกสารนี้:", "Always sent with this credential:"},
 		"wallet.consent.whole":     {"เอกสารรูปแบบนี้เลือกเปิดเผยไม่ได้: จะส่งข้อมูลทั้งหมดต่อไปนี้", "This format cannot disclose selectively: all of the following is sent"},
+		"wallet.consent.technical": {"ส่งไปด้วยเสมอ (ข้อมูลของเอกสาร):", "Also sent (about the credential):"},
 		"wallet.consent.nothing":   {"ไม่มีข้อมูลของคุณถูกส่ง นอกจากการยืนยันว่ามีเอกสารนี้", "None of your data is sent, only proof that you hold this credential."},
 		"wallet.consent.excluded":  {"จะไม่ถูกส่ง", "Will not be sent."},
 		"wallet.consent.which":     {"ใช้เอกสารฉบับใด", "Which credential to use"},
