@@ -301,12 +301,28 @@ func scalar(lang string, v any) string {
 		}
 		return x
 	case json.Number:
-		return x.String()
+		return groupDigits(x.String())
 	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		return groupDigits(strconv.FormatFloat(x, 'f', -1, 64))
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// groupDigits writes an integer of five digits or more with thousands
+// separators (500,000); other numbers stay as they are.
+func groupDigits(s string) string {
+	if len(s) < 5 || strings.Trim(s, "0123456789") != "" {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func formatDate(lang string, t time.Time) string {

@@ -202,6 +202,30 @@ func TestPortalVerifies(t *testing.T) {
 			t.Fatalf("%d %q:\n%s", p.Status, portalVerdict(p), p.Body)
 		}
 	})
+	t.Run("a power of attorney is drawn as a chain", func(t *testing.T) {
+		dbd, ok := d.App.Issuer("dbd")
+		if !ok {
+			t.Fatal("no dbd issuer")
+		}
+		poa, err := dbd.Issue(context.Background(), issuer.Request{Credential: issuertest.Example(t, "DelegationCredential")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := b.post("/verify?lang=en", map[string]string{"token": poa.Token}, "", nil)
+		b.get("/?lang=th")
+		if portalVerdict(p) != "valid" {
+			t.Fatalf("%d %q", p.Status, portalVerdict(p))
+		}
+		chain := p.Body[strings.Index(p.Body, `class="chain delegation"`):]
+		chain = chain[:strings.Index(chain, "</ol>")]
+		i, j := strings.Index(chain, "Siam Digital Trade Company Limited"), strings.Index(chain, "Mrs. Arunee Thongdee")
+		if i < 0 || j < i || !strings.Contains(chain, "Mr. Thanaphon Srisuk, Miss Pimchanok Intharaprasoet") {
+			t.Errorf("the chain:\n%s", chain)
+		}
+		if !strings.Contains(p.Body, "500,000 THB") {
+			t.Error("the amount limit is missing")
+		}
+	})
 	t.Run("revoked", func(t *testing.T) {
 		p := b.post("/verify", map[string]string{"token": revoked.Token}, "", nil)
 		if p.Status != 200 || portalVerdict(p) != "invalid" {

@@ -28,6 +28,7 @@ type entityRow struct {
 	Active        bool
 	Foreign       bool
 	Types         []string // titles of the credential types it is accredited for
+	Levels        []string // an identity provider's maximum IAL and AAL
 }
 
 // registryData is the registry browser's page.
@@ -124,6 +125,9 @@ func (h *Handler) entityRow(v *View, e registry.Entity) entityRow {
 	for _, a := range h.Registry.Accreditations(e.ID) {
 		if a.Status == registry.StatusWithdrawn {
 			continue
+		}
+		if a.Scope.MaxIAL != 0 || a.Scope.MaxAAL != 0 {
+			r.Levels = append(r.Levels, "IAL "+a.Scope.MaxIAL.String()+" · AAL "+a.Scope.MaxAAL.String())
 		}
 		for _, t := range a.Scope.CredentialTypes {
 			if !seen[t] {

@@ -36,8 +36,8 @@ type resultData struct {
 	Disclosed        int // SD-JWT VC: how many claims the holder disclosed
 	KeyBound         bool
 	SDJWT            bool
-	Technical        string // the result as JSON, for the technical details
-	Delegation       any    // the delegation chain, when the result has one (see "delegation" in result.html)
+	Technical        string          // the result as JSON, for the technical details
+	Delegation       *delegationView // a power of attorney's chain (delegation.go; the "delegation" partial)
 	VerifyAnotherURL string
 }
 
@@ -133,14 +133,11 @@ func (h *Handler) resultView(ctx context.Context, v *View, r *verifier.Result) *
 	if js, err := json.MarshalIndent(r, "", "  "); err == nil {
 		d.Technical = string(js)
 	}
-	d.Delegation = delegationOf(r)
+	if c := inner.Credential; c != nil && len(c.Subjects) == 1 {
+		d.Delegation = delegationOf(v.Lang, r.Type, c.Subjects[0])
+	}
 	return d
 }
-
-// delegationOf returns the delegation chain of a result, when it has one.
-// The verifier reports none yet: the template's "delegation" block is
-// where the chain is drawn once it does.
-func delegationOf(*verifier.Result) any { return nil }
 
 func formatKey(f string) string {
 	switch f {

@@ -137,8 +137,8 @@ type presentedView struct {
 	Issuer     *issuerView
 	Claims     []claimNode
 	Checks     []checkView
-	Discarded  []string // labels of claims seen and dropped
-	Delegation any      // see the "delegation" block
+	Discarded  []string        // labels of claims seen and dropped
+	Delegation *delegationView // a power of attorney's chain (the "delegation" partial)
 }
 
 func (h *Handler) showRequest(c *echo.Context) error {
@@ -203,6 +203,7 @@ func (h *Handler) presentationView(v *View, rv *oid4vp.View) *presentationData {
 			}
 			if p.Claims != nil {
 				pv.Claims = claimTree(v.Lang, p.Type, p.Claims, true)
+				pv.Delegation = delegationOf(v.Lang, p.Type, p.Claims)
 			}
 			l := labelsOf(p.Type)
 			for _, ptr := range p.Discarded {

@@ -78,6 +78,18 @@ export default async function (t) {
     assert.equal(await verdict(), 'valid');
   });
 
+  await t.step('a power of attorney shows its chain of authority', async () => {
+    const poa = await api.issue('dbd', 'DelegationCredential');
+    await paste(poa.token);
+    assert.equal(await verdict(), 'valid');
+    const links = await page.locator('ol.chain.delegation li').allTextContents();
+    assert.equal(links.length, 2);
+    assert.match(links[0], /บริษัท สยามดิจิทัลเทรด จำกัด/);
+    assert.match(links[1], /อรุณี/);
+    await page.locator('#chain-h').scrollIntoViewIfNeeded();
+    await t.shot(page, 'verify-delegation', { readme: true });
+  });
+
   await t.step('a revoked credential is not valid, with the reason', async () => {
     await paste(revoked.token);
     assert.equal(await verdict(), 'invalid');
@@ -128,7 +140,7 @@ export default async function (t) {
     assert.equal(await verdict(), 'valid');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
-    await t.shot(page, 'verify-phone', { readme: true });
+    await t.shot(page, 'verify-phone', { readme: true, fullPage: false });
   });
 
   await t.step('paste and verify works without JavaScript', async () => {
