@@ -218,6 +218,7 @@ func (a *App) assemble(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.echo = a.routes(opts.Now)
+	a.registerDelegation(a.echo, opts.Demo) // delegation.go
 	return nil
 }
 
@@ -444,7 +445,6 @@ func (a *App) routes(now func() time.Time) *echo.Echo {
 	if a.registry != nil {
 		a.registryHandler(now).Register(e)
 	}
-	a.registerDelegation(e) // delegation.go
 	registerSchemas(e)
 	registerVCT(e)
 	registerResolver(e, a.resolver)

@@ -77,16 +77,18 @@ func (a *App) delegationService(v *delegation.Verifier) (*delegation.Service, st
 }
 
 // registerDelegation serves the delegation routes (delegationhttp) and,
-// in a demo data directory, seeds the scenario once. A failure leaves the
-// routes out and is logged: the rest of the server still serves.
-func (a *App) registerDelegation(e *echo.Echo) {
+// when the server runs as the demo (serve --demo) on a demo data
+// directory, seeds the scenario once; CLI commands that open the data
+// directory leave it alone. A failure leaves the routes out and is
+// logged: the rest of the server still serves.
+func (a *App) registerDelegation(e *echo.Echo, demo bool) {
 	v, err := a.DelegationVerifier()
 	if err == nil {
 		var svc *delegation.Service
 		var scope string
 		if svc, scope, err = a.delegationService(v); err == nil {
 			(&delegationhttp.Handler{Service: svc, Verifier: v, Clients: a.Config.Clients, Scope: scope}).Register(e)
-			if a.Config.Demo && svc != nil {
+			if demo && a.Config.Demo && svc != nil {
 				err = a.demoDelegation(context.Background(), svc, v)
 			}
 		}
