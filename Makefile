@@ -23,7 +23,7 @@ LFW        ?= $(CURDIR)/../shared/datasets/lfw
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build run test test-unit test-interop test-fuzz lint bench bench-fvs fuzz clean
+.PHONY: help setup build run test test-unit test-interop test-fuzz test-browser screenshots lint bench bench-fvs fuzz clean
 
 help: ## show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -42,6 +42,12 @@ test: setup lint test-unit test-interop test-fuzz ## run every test
 
 test-unit:
 	$(GO) test -race -count=1 -timeout 10m $(PKGS)
+
+test-browser: setup ## only the browser tests of the pages (web/e2e, Chromium); screenshots in web/e2e/artifacts
+	$(GO) test -count=1 -run '^TestBrowser$$' -v ./web
+
+screenshots: setup ## run the browser tests and copy the README's screenshots to docs/screenshots
+	THAITRUST_UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -run '^TestBrowser$$' ./web
 
 test-interop: ## interop tests (module interop/: lestrrat-go/jwx, trustbloc/vc-go, @sd-jwt/sd-jwt-vc under node)
 	cd interop && $(GO) test -count=1 -timeout 5m ./...
