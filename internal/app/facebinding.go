@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -150,14 +151,16 @@ func pickFMR(targets []float64, max float64) (float64, error) {
 // provider does on the holder's behalf: the demo wallet uses the demo
 // client's token.
 type FVSClient struct {
-	// BaseURL is the server serving /fvs. Required.
+	// BaseURL is the server serving /fvs: https, or http to a loopback
+	// host (the photo is biometric data). Required.
 	BaseURL string
 	// Token is a bearer token of a client with scope "fvs". Required.
 	Token string
 	// Consent is the holder's consent reference sent with each request.
 	// Empty: "wallet-consent:<nonce>".
 	Consent string
-	// HTTPClient makes the requests. Nil: a client with a 30 s timeout.
+	// HTTPClient makes the requests. Nil: a client with a 30 s timeout
+	// that follows no redirect.
 	HTTPClient *http.Client
 }
 
@@ -179,6 +182,9 @@ func (c *FVSClient) do(ctx context.Context, method, path string, body any) (int,
 	if err != nil {
 		return 0, nil, err
 	}
+	if u := req.URL; u.Scheme != "https" && (u.Scheme != "http" || !isLoopback(u.Hostname())) {
+		return 0, nil, fmt.Errorf("app: FVS URL %s: want https (http only to a loopback host)", u.Redacted())
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -186,7 +192,8 @@ func (c *FVSClient) do(ctx context.Context, method, path string, body any) (int,
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	hc := c.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		// No redirects: the photo goes to BaseURL or nowhere.
+		hc = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -195,6 +202,14 @@ func (c *FVSClient) do(ctx context.Context, method, path string, body any) (int,
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxFVSResponse))
 	return resp.StatusCode, b, err
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // AttestFace asks the FVS for an attestation at the loosest FMR target
