@@ -120,11 +120,13 @@ func getParser(s string) *parser {
 }
 
 func putParser(p *parser) {
-	// Drop every reference into the caller's data and results.
+	// Drop every reference into the caller's data and results: the
+	// slabs belong to the results now.
 	clear(p.members)
 	clear(p.elems)
 	p.members, p.elems = p.members[:0], p.elems[:0]
 	p.s = ""
+	p.slab = slab{}
 	if cap(p.members) > 1024 || cap(p.elems) > 1024 || cap(p.scratch) > 64<<10 {
 		return // do not keep huge buffers alive
 	}
@@ -148,6 +150,7 @@ type parser struct {
 	members []member
 	elems   []any
 	scratch []byte // unescaping buffer
+	slab    slab   // memory of this parse's boxed values and array elements
 }
 
 func (p *parser) fail(off int, sentinel error, msg string) error {
@@ -193,13 +196,16 @@ func (p *parser) value() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return a, nil
+		return p.slab.boxSlice(a), nil
 	case '"':
 		s, err := p.str()
 		if err != nil {
 			return nil, err
 		}
-		return boxString(s), nil
+		if v := boxString(s); v != nil {
+			return v, nil
+		}
+		return p.slab.box(stringType, s, len(p.s)), nil
 	case 't':
 		return p.literal("true", true)
 	case 'f':
@@ -335,7 +341,7 @@ func (p *parser) array() ([]any, error) {
 		return nil, p.fail(p.i-1, ErrSyntax, "invalid character "+quoteByte(c)+" after array element")
 	}
 	es := p.elems[base:]
-	a := make([]any, len(es))
+	a := p.slab.elems(len(es), len(p.s))
 	copy(a, es)
 	clear(es)
 	p.elems = p.elems[:base]
@@ -390,7 +396,7 @@ func (p *parser) number() (any, error) {
 	if i-start == 1 {
 		return digits[s[start]-'0'], nil
 	}
-	return json.Number(s[start:i]), nil
+	return p.slab.box(numberType, s[start:i], len(s)), nil
 }
 
 // digits are the boxed one-digit numbers: returning a shared interface
@@ -398,14 +404,12 @@ func (p *parser) number() (any, error) {
 var digits = [10]any{json.Number("0"), json.Number("1"), json.Number("2"), json.Number("3"),
 	json.Number("4"), json.Number("5"), json.Number("6"), json.Number("7"), json.Number("8"), json.Number("9")}
 
-// boxString converts s to an interface value. Converting a string to an
-// interface allocates a copy of its header, except for constants, which
-// the compiler boxes statically: so the string values that recur in
-// nearly every credential (language tags, the VCDM context, core types,
-// status purposes) come back as those constants, which are
-// indistinguishable from s to every consumer (same type, same bytes).
-// The switch on the length first keeps the common miss to a jump and a
-// compare or two.
+// boxString returns s as a statically boxed constant when it is one of
+// the string values that recur in nearly every credential (language tags,
+// the VCDM context, core types, status purposes), which are
+// indistinguishable from s to every consumer (same type, same bytes), and
+// nil otherwise (the parser then boxes s in its slab). The switch on the
+// length first keeps the common miss to a jump and a compare or two.
 func boxString(s string) any {
 	switch len(s) {
 	case 2:
@@ -441,7 +445,7 @@ func boxString(s string) any {
 			return "https://www.w3.org/ns/credentials/v2"
 		}
 	}
-	return s
+	return nil
 }
 
 func (p *parser) numFail(i int, where string) error {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -320,13 +322,18 @@ func TestParseString(t *testing.T) {
 }
 
 // TestBoxedConstants: the values boxString and number return without
-// allocating are the very strings and numbers of the input.
+// allocating are the very strings and numbers of the input; boxString
+// returns nil for any other string (the parser boxes those in its slab).
 func TestBoxedConstants(t *testing.T) {
 	for _, s := range []string{"en", "th", "revocation", "suspension", "JsonSchema", "VerifiableCredential",
-		"VerifiablePresentation", "BitstringStatusListEntry", "https://www.w3.org/ns/credentials/v2",
-		"", "eN", "revocatioN", "https://www.w3.org/ns/credentials/v1", "x"} {
+		"VerifiablePresentation", "BitstringStatusListEntry", "https://www.w3.org/ns/credentials/v2"} {
 		if got := boxString(s); got != any(s) {
 			t.Errorf("boxString(%q) = %#v", s, got)
+		}
+	}
+	for _, s := range []string{"", "eN", "revocatioN", "https://www.w3.org/ns/credentials/v1", "x"} {
+		if got := boxString(s); got != nil {
+			t.Errorf("boxString(%q) = %#v, want nil", s, got)
 		}
 	}
 	for d := 0; d <= 9; d++ {
@@ -369,5 +376,57 @@ func TestValid3(t *testing.T) {
 	}
 	if valid3("\xe0\xb8", 0) {
 		t.Fatal("valid3 reads past the end")
+	}
+}
+
+// TestSlabValues: values boxed in the parser's slab are ordinary values
+// that outlive the parse and collections, across several slab blocks
+// (thousands of strings, numbers and arrays, short and long arrays), and
+// appending to one array never changes another.
+func TestSlabValues(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"arrays":[`)
+	for i := range 3000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `["s%d", %d.5, [], ["x", "y\u0e01"]]`, i, i)
+	}
+	b.WriteString(`],"long":[`)
+	for i := range 200 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"l%d"`, i)
+	}
+	b.WriteString(`]}`)
+	data := []byte(b.String())
+	got, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := stdDecode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		Parse(data) // more parses through the pooled parser
+		runtime.GC()
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatal("slab-boxed values differ from encoding/json's after collections")
+	}
+	arrays := got.(map[string]any)["arrays"].([]any)
+	first, second := arrays[0].([]any), arrays[1].([]any)
+	_ = append(first, "appended")
+	_ = append(first[3].([]any), "appended")
+	if !reflect.DeepEqual(second, want.(map[string]any)["arrays"].([]any)[1]) {
+		t.Fatal("appending to one array changed its neighbour")
+	}
+	if s, ok := first[0].(string); !ok || s != "s0" {
+		t.Fatalf("first[0] = %#v", first[0])
+	}
+	if n, ok := first[1].(json.Number); !ok || n != "0.5" {
+		t.Fatalf("first[1] = %#v", first[1])
 	}
 }
