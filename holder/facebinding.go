@@ -23,8 +23,9 @@ import (
 // wallet then takes a live photo of the holder and, with BindFace, asks
 // the FVS (through a FaceAttester: in practice an accredited identity
 // provider's API) for a signed attestation bound to the request's nonce,
-// the verifier (aud), the key that will sign the presentation's key
-// binding, and the citizen ID of the credential; Respond sends the
+// the key that will sign the presentation's key binding, and the citizen
+// ID of the credential (not to the verifier: the FVS is not told where
+// the holder presents); Respond sends the
 // attestations with the presentations, as the response parameter
 //
 //	face_attestations={"citizen": "<fvs-attestation+jwt>"}
@@ -141,7 +142,9 @@ type FaceAttestationRequest struct {
 	// HolderKeyThumbprint is the RFC 7638 thumbprint of the holder key
 	// that will sign the presentation's key binding.
 	HolderKeyThumbprint string
-	// Verifier is the verifier's client_id (the attestation's aud).
+	// Verifier is the verifier's client_id, for an attestation with an
+	// aud. BindFace leaves it empty: the FVS is not told where the holder
+	// presents (the nonce binds the attestation to the presentation).
 	Verifier string
 	// MaxFMR is the loosest FMR target the verifier accepts; the
 	// attester asks for a decision at that target or a stricter one.
@@ -220,8 +223,7 @@ func (w *Wallet) BindFace(ctx context.Context, c *Consent, photo []byte, fa Face
 			return err
 		}
 		tok, err := fa.AttestFace(ctx, FaceAttestationRequest{
-			PID: pid, Photo: photo, Nonce: c.Request.Nonce, HolderKeyThumbprint: jkt,
-			Verifier: c.Request.Verifier.ClientID, MaxFMR: fb.MaxFMR,
+			PID: pid, Photo: photo, Nonce: c.Request.Nonce, HolderKeyThumbprint: jkt, MaxFMR: fb.MaxFMR,
 		})
 		if err != nil {
 			return &Error{Reason: ReasonFaceBindingFailed, Err: err}

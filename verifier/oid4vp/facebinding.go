@@ -51,7 +51,8 @@ import (
 // Trust accepts (the trust registry: an identifier of the entity
 // accredited as authoritative source of the civil registration, i.e.
 // DOPA), its freshness (fvs.VerifyAttestation: exp, iat, MaxAge), nonce
-// = this request's nonce, aud = this verifier's client_id, cnf.jkt = the
+// = this request's nonce, aud (when present) = this verifier's client_id,
+// cnf.jkt = the
 // RFC 7638 thumbprint of the key that signed the presentation's key
 // binding (the cnf key of an SD-JWT VC, the holder key of a vp+jwt),
 // sub = the presented citizen ID (or its keyed hash, fvs.SubjectHash),
@@ -388,9 +389,17 @@ func (s *Service) checkFace(ctx context.Context, r Request, fc *faceCheck, cq *C
 		}
 		return fail(ReasonFaceBindingUnavailable, err.Error())
 	}
+	// An aud, when the wallet had the FVS state one, must be this
+	// verifier; wallets normally leave it out, so that the FVS does not
+	// learn where its citizens present (the nonce alone binds the
+	// attestation to this presentation).
+	aud := ""
+	if a.Audience != "" {
+		aud = s.clientID
+	}
 	att, err := fvs.VerifyAttestation(ctx, tok, fvs.AttestationOptions{
 		Keys: policy.Keys, Issuers: []string{a.Issuer}, Now: s.now, MaxAge: policy.MaxAge, ClockSkew: policy.ClockSkew,
-		Nonce: r.Nonce, HolderKeyThumbprint: jkt, Subject: pid, MaxFMR: fc.demand.MaxFMR, Audience: s.clientID,
+		Nonce: r.Nonce, HolderKeyThumbprint: jkt, Subject: pid, MaxFMR: fc.demand.MaxFMR, Audience: aud,
 	})
 	if err != nil {
 		return fail(attestationReason(err), err.Error())

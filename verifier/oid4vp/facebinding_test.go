@@ -296,6 +296,20 @@ func TestFaceBinding(t *testing.T) {
 	}
 }
 
+// TestFaceBindingNoAudience: an attestation without aud (the wallet did
+// not tell the FVS where it presents) is accepted; the nonce binds it.
+func TestFaceBindingNoAudience(t *testing.T) {
+	f := newFaceFixture(t)
+	r := f.request(1e-3)
+	tok := f.attest(f.fvs, r, func(a *fvs.AttestRequest) { a.Verifier = "" })
+	if _, a, err := fvs.ParseAttestation(tok); err != nil || a.Audience != "" {
+		t.Fatalf("attestation %+v, %v", a, err)
+	}
+	if res, err := f.respond(r, f.present(r), attestations(map[string]string{"citizen": tok})); err != nil || !res.Verified {
+		t.Fatalf("Respond: %v", err)
+	}
+}
+
 // TestFaceBindingStricterFMR: an attestation made at 1e-4 satisfies a
 // policy of 1e-3.
 func TestFaceBindingStricterFMR(t *testing.T) {
