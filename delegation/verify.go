@@ -234,10 +234,19 @@ func (v *Verifier) verify(ctx context.Context, x *run, chain Chain, req Request)
 		return x.fail(-1, PartRequest, "", RuleAction, ReasonRequestInvalid, "action and relying party are required")
 	}
 
+	// The credential checks start at once, concurrently; the walk below
+	// takes their results in order.
+	pre := v.newPrefetch(ctx, now)
+	defer pre.wait()
+	for _, tok := range chain.Links {
+		pre.start(tok, TypeDelegation, now)
+	}
+	pre.start(chain.Company, TypeJuristicPerson, now)
+
 	// Every link: a trusted, signed, current, unrevoked DelegationCredential.
 	links := make([]link, len(chain.Links))
 	for i, tok := range chain.Links {
-		c, reason, err := v.credential(ctx, tok, TypeDelegation, now, now)
+		c, reason, err := pre.get(tok, TypeDelegation, now)
 		id := ""
 		if c != nil {
 			id = c.ID
@@ -266,7 +275,7 @@ func (v *Verifier) verify(ctx context.Context, x *run, chain Chain, req Request)
 	switch root.d.Grantor.Type {
 	case JuristicPerson:
 		var err error
-		if rules, err = v.juristicRoot(ctx, x, chain.Company, root, now, req); err != nil {
+		if rules, err = v.juristicRoot(pre, x, chain.Company, root, req); err != nil {
 			return err
 		}
 	case NaturalPerson:
@@ -357,11 +366,11 @@ func overLimit(amount, lim Money) string {
 // the executing directors and the seal, and the signing rule's limits.
 // It returns the signing rules that applied (the company's and each
 // director's).
-func (v *Verifier) juristicRoot(ctx context.Context, x *run, companyTok string, root link, now time.Time, req Request) ([]SigningRule, error) {
+func (v *Verifier) juristicRoot(pre *prefetch, x *run, companyTok string, root link, req Request) ([]SigningRule, error) {
 	if companyTok == "" {
 		return nil, x.fail(-1, PartCompany, "", RuleCredential, ReasonCompanyMissing, "")
 	}
-	cc, reason, err := v.credential(ctx, companyTok, TypeJuristicPerson, now, now)
+	cc, reason, err := pre.get(companyTok, TypeJuristicPerson, pre.now)
 	cid := ""
 	if cc != nil {
 		cid = cc.ID
@@ -398,9 +407,14 @@ func (v *Verifier) juristicRoot(ctx context.Context, x *run, companyTok string, 
 	signed := map[string]bool{} // director keys (pid:/passport:) that approved
 	seal := false
 	for _, a := range ev.approvals {
+		if a.Role == RoleDirector {
+			pre.start(a.Authority, TypeDirectorAuthority, ev.executedAt)
+		}
+	}
+	for _, a := range ev.approvals {
 		switch a.Role {
 		case RoleDirector:
-			dc, reason, err := v.credential(ctx, a.Authority, TypeDirectorAuthority, ev.executedAt, now)
+			dc, reason, err := pre.get(a.Authority, TypeDirectorAuthority, ev.executedAt)
 			did := ""
 			if dc != nil {
 				did = dc.ID
