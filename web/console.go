@@ -569,6 +569,9 @@ func (f *typeForm) field(v *View, n *formNode, ptr string, st *formState, errs m
 		fv.Options = append(fv.Options, fieldOption{Value: "", Label: "—", Selected: val == ""})
 		for _, o := range opts {
 			label := o
+			if _, ok := dict["value."+o]; ok {
+				label = v.T("value."+o) + " (" + o + ")"
+			}
 			switch o {
 			case "true":
 				label = v.T("site.yes")

@@ -158,12 +158,45 @@ func (f *typeForm) label(ptr string) map[string]string {
 	case "/validUntil":
 		return map[string]string{"th": "ใช้ได้ถึง (ไม่กรอก: ตามค่าเริ่มต้นของประเภทเอกสาร)", "en": "Valid until (empty: the type's default)"}
 	}
-	l := holder.ClaimLabel("/" + last)
-	if l["en"] == "" || l["en"] == last {
-		w := words(last)
-		return map[string]string{"th": w, "en": w}
+	if last == "id" {
+		// Not the credential's id (holder.ClaimLabel's "id"): a member's.
+		return map[string]string{"th": "ตัวระบุ (URI)", "en": "identifier (URI)"}
 	}
-	return l
+	if l := holder.ClaimLabel("/" + last); l["th"] != "" && l["th"] != l["en"] {
+		return l
+	}
+	if l, ok := formLabels[last]; ok {
+		return map[string]string{"th": l[0], "en": l[1]}
+	}
+	w := words(last)
+	return map[string]string{"th": w, "en": w}
+}
+
+// formLabels name the members the type metadata and the wallet's
+// built-in labels leave unnamed.
+var formLabels = map[string][2]string{
+	"amount":              {"จำนวนเงิน", "amount"},
+	"authoritativeSource": {"แหล่งข้อมูลต้นทาง", "authoritative source"},
+	"building":            {"อาคาร", "building"},
+	"conditions":          {"เงื่อนไข", "conditions"},
+	"creditHours":         {"หน่วยกิต (บรรยาย-ปฏิบัติ-ศึกษาด้วยตนเอง)", "credit hours"},
+	"currency":            {"สกุลเงิน", "currency"},
+	"decision":            {"ผลการเปรียบเทียบ", "decision"},
+	"digestSRI":           {"ค่าแฮชของ schema (SRI)", "schema digest (SRI)"},
+	"excludedActions":     {"การกระทำที่ยกเว้น", "excluded actions"},
+	"falseMatchRate":      {"อัตราการยอมรับผิด (FMR)", "false match rate"},
+	"idpId":               {"ผู้ให้บริการยืนยันตัวตน (IdP)", "identity provider (IdP)"},
+	"issuingState":        {"ประเทศที่ออก", "issuing state"},
+	"lifelong":            {"ตลอดชีพ", "lifelong"},
+	"livenessPerformed":   {"ตรวจการมีชีวิต (liveness) แล้ว", "liveness checked"},
+	"matchResult":         {"ผลการเปรียบเทียบใบหน้า", "face match result"},
+	"maxAmount":           {"วงเงินสูงสุด", "maximum amount"},
+	"maxDepth":            {"จำนวนชั้นสูงสุด", "maximum depth"},
+	"moveInDatePrecision": {"ความละเอียดของวันที่ย้ายเข้า", "move-in date precision"},
+	"proofedAt":           {"วันเวลาที่พิสูจน์ตัวตน", "proofed at"},
+	"proofingMethod":      {"วิธีพิสูจน์ตัวตน", "proofing method"},
+	"score":               {"คะแนน", "score"},
+	"village":             {"หมู่บ้าน", "village"},
 }
 
 func isIndex(s string) bool {

@@ -56,6 +56,7 @@ export default async function (t) {
     await page.fill(given, 'Somchai');
     await page.fill('#f\\.credentialSubject\\.student\\.name\\.th\\.given', 'สมชาย');
     await page.selectOption('#f\\.credentialSubject\\.award\\.honours', 'first_class');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await t.shot(page, 'console-issue', { readme: true, fullPage: false });
     await Promise.all([page.waitForURL(/\/credentials\/.*\?issued=1/), page.click('#issue')]);
     recordURL = page.url().replace(/\?.*$/, '');
@@ -116,6 +117,7 @@ export default async function (t) {
     await page.locator('#problems').waitFor();
     assert.match(await page.textContent('#problems'), /หลักตรวจสอบไม่ตรง/);
     assert.equal(await page.getAttribute('#f\\.credentialSubject\\.student\\.pid', 'aria-invalid'), 'true');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await t.shot(page, 'console-error', { readme: true, fullPage: false });
     expectHTTPErrors();
   });

@@ -31,11 +31,15 @@ export default async function (t) {
     await Promise.all([page.waitForURL('**/wallet/cards/*'), page.click('#accept-offer')]);
   };
 
-  await t.step('the wallet opens empty, in Thai', async () => {
+  // Other specs (the console's offer) may have put cards in the demo
+  // wallet already: count from what is there.
+  let before = 0;
+  await t.step('the wallet opens in Thai', async () => {
     await page.goto(t.base + '/wallet');
     assert.equal(await page.getAttribute('html', 'lang'), 'th');
     assert.equal((await page.textContent('h1')).trim(), 'กระเป๋าเอกสารดิจิทัล');
-    assert.match(await page.textContent('.card.empty'), /ยังไม่มีเอกสารในกระเป๋า/);
+    before = await page.locator('#cards a.wcard').count();
+    if (before === 0) assert.match(await page.textContent('.card.empty'), /ยังไม่มีเอกสารในกระเป๋า/);
   });
 
   await t.step('an offer shows who offers what before anything is received', async () => {
@@ -60,7 +64,7 @@ export default async function (t) {
     await receive(await offer('dopa', 'ThaiCitizenCredential', 'dc+sd-jwt'));
     await receive(await offer('university', 'TranscriptCredential', 'vc+jwt'));
     await page.goto(t.base + '/wallet');
-    assert.equal(await page.locator('#cards a.wcard').count(), 3);
+    assert.equal(await page.locator('#cards a.wcard').count(), before + 3);
     await t.shot(page, 'wallet', { readme: true });
   });
 
@@ -129,7 +133,7 @@ export default async function (t) {
     await page.goto(t.base + '/wallet');
     await Promise.all([page.waitForURL(/lang=en/), page.click('a.lang')]);
     assert.equal((await page.textContent('h1')).trim(), 'Digital wallet');
-    await page.click('#cards a.wcard[data-type=DegreeCredential]');
+    await page.locator('#cards a.wcard[data-type=DegreeCredential]').first().click();
     assert.match(await page.textContent('#card-status'), /Checked: valid/);
     assert.match(await page.textContent('main'), /Bachelor of Engineering/);
     await t.shot(page, 'wallet-card-en');
@@ -155,8 +159,8 @@ export default async function (t) {
     const r = await api.call('POST', '/verifier/requests', { dcql_query: employerQuery });
     await page.goto(t.base + '/wallet/present?request_uri=' + encodeURIComponent(r.request_uri));
     await Promise.all([page.waitForURL('**/wallet/present/*'), page.click('#resolve-request')]);
-    // Two degrees now: the consent offers a choice; the newest is chosen.
-    assert.equal(await page.locator('.choose input[type=radio]').count(), 2);
+    // Two degrees (at least) now: the consent offers a choice.
+    assert.ok(await page.locator('.choose input[type=radio]').count() >= 2);
     await Promise.all([page.waitForURL('**/confirm'), page.click('#share')]);
     assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'sent');
   });
