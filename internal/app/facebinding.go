@@ -35,7 +35,8 @@ import (
 //   - The server's verifiers accept attestations of an FVS that the
 //     registry lists as an identifier of the entity accredited for
 //     FVSCredentialType (the civil registration's authority: DOPA) at the
-//     time of the check; without a registry, only this server's own FVS.
+//     time of the check, and this server's own FVS when the registry does
+//     not know its DID (trustFVS).
 //     A verifier abroad does the same with the trust list alone
 //     (TrustListFaceBinding).
 //   - A wallet reaches the FVS through FVSClient (the FVS HTTP API, with
@@ -90,21 +91,28 @@ func (a *App) faceBindingPolicy() *oid4vp.FaceBindingPolicy {
 }
 
 // trustFVS trusts an FVS the registry lists as the civil registration's
-// (see FVSCredentialType); without a registry, this server's own FVS.
+// (see FVSCredentialType). This server's own FVS (the configured one,
+// DOPA's by deployment) is trusted when the registry does not know its DID
+// at all (no registry, or a demo registry seeded before it listed the
+// FVS); once the registry lists it, the registry decides (a suspended
+// DOPA suspends its FVS too).
 func (a *App) trustFVS(ctx context.Context, fvsDID string, at time.Time) error {
+	known := false
 	if a.registry != nil {
 		ans, err := a.registry.Authorize(ctx, registry.AuthorizationQuery{Entity: fvsDID, Action: registry.ActionIssue, Resource: FVSCredentialType, At: at})
 		if err != nil {
 			return err
 		}
-		return fvsAnswer(fvsDID, ans)
+		if _, known = a.registry.Entity(fvsDID); known || ans.Authorized {
+			return fvsAnswer(fvsDID, ans)
+		}
 	}
 	if own, err := FVSDID(a.Config.PublicURL); err == nil && own == fvsDID && a.resolver.Local != nil {
 		if _, ok := a.resolver.Local(fvsDID); ok {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: %s is not this server's FVS and there is no trust registry", oid4vp.ErrFVSNotTrusted, fvsDID)
+	return fmt.Errorf("%w: %s is neither listed in the trust registry nor this server's FVS", oid4vp.ErrFVSNotTrusted, fvsDID)
 }
 
 func fvsAnswer(fvsDID string, ans registry.Answer) error {

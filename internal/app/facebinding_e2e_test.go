@@ -28,6 +28,7 @@ import (
 	"github.com/thaitrust/thaitrust/internal/httpx"
 	"github.com/thaitrust/thaitrust/internal/testdata"
 	"github.com/thaitrust/thaitrust/issuer/issuertest"
+	"github.com/thaitrust/thaitrust/registry"
 	"github.com/thaitrust/thaitrust/schemas"
 	"github.com/thaitrust/thaitrust/signing"
 	"github.com/thaitrust/thaitrust/signing/did"
@@ -283,6 +284,27 @@ func TestFaceBindingE2E(t *testing.T) {
 		err := present(t, w, uri, probe, &app.FVSClient{BaseURL: s.URL, Token: dopaToken})
 		if holder.Reason(err) != holder.ReasonFaceBindingFailed || !strings.Contains(err.Error(), "forbidden") {
 			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("DOPA suspended in the registry: its FVS is no longer trusted", func(t *testing.T) {
+		id, uri := faceRequest(t, s)
+		// The credential, issued before the suspension, still verifies
+		// (issuer trust is at issuance); the attestation, checked now,
+		// does not. The pause puts the suspension after the credential's
+		// validFrom, which has a one-second resolution.
+		time.Sleep(1100 * time.Millisecond)
+		if _, err := s.App.Registry().SetEntityStatus(ctx, "test-admin", "dopa", registry.StatusRequest{Status: registry.StatusSuspended, Reason: "test: FVS audit"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := present(t, w, uri, probe, idp); holder.Reason(err) != holder.ReasonResponseRejected {
+			t.Fatalf("got %v", err)
+		}
+		status, res := faceResult(t, s, id)
+		if status != "failed" || res["reason"] != "face_attestation_untrusted_issuer" {
+			t.Fatalf("status %s, result %v", status, res)
+		}
+		if _, err := s.App.Registry().SetEntityStatus(ctx, "test-admin", "dopa", registry.StatusRequest{Status: registry.StatusActive}); err != nil {
+			t.Fatal(err)
 		}
 	})
 	t.Run("a bad demand is refused when the request is made", func(t *testing.T) {
