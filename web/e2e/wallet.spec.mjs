@@ -116,19 +116,6 @@ export default async function (t) {
     await t.shot(page, 'wallet-history', { readme: true });
   });
 
-  await t.step('declining sends nothing and is recorded', async () => {
-    const r = await api.call('POST', '/verifier/requests', { dcql_query: employerQuery });
-    await page.goto(t.base + '/wallet/present?request_uri=' + encodeURIComponent(r.request_uri));
-    await Promise.all([page.waitForURL('**/wallet/present/*'), page.click('#resolve-request')]);
-    await Promise.all([page.waitForURL('**/decline'), page.click('#decline')]);
-    assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'declined');
-    const v = await api.call('GET', `/verifier/requests/${r.id}`);
-    assert.notEqual(v.status, 'answered');
-    assert.equal(v.result?.credentials, undefined);
-    await page.goto(t.base + '/wallet/history');
-    assert.equal(await page.locator('#history li').first().getAttribute('data-outcome'), 'declined');
-  });
-
   await t.step('in English', async () => {
     await page.goto(t.base + '/wallet');
     await Promise.all([page.waitForURL(/lang=en/), page.click('a.lang')]);
