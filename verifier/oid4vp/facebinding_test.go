@@ -43,7 +43,7 @@ const (
 // citizen enrolled, a rogue FVS, and an employer verifier that trusts
 // DOPA's FVS only.
 type faceFixture struct {
-	t                *testing.T
+	t                testing.TB
 	vi               *issuertest.VirtualIssuer
 	holder, other    crypto.Signer
 	token            string // the SD-JWT VC, every disclosure
@@ -70,7 +70,7 @@ func testPNG(t testing.TB, shade uint8) []byte {
 	return b.Bytes()
 }
 
-func newFVS(t *testing.T, m *fvstest.FakeMatcher, id string, now func() time.Time) (*fvs.Service, *did.Document) {
+func newFVS(t testing.TB, m *fvstest.FakeMatcher, id string, now func() time.Time) (*fvs.Service, *did.Document) {
 	t.Helper()
 	_, kekKey, _ := ed25519.GenerateKey(nil)
 	kek, err := fvs.SignerKEK(kekKey)
@@ -91,7 +91,7 @@ func newFVS(t *testing.T, m *fvstest.FakeMatcher, id string, now func() time.Tim
 
 var fvsCall = fvs.Call{Caller: "thaid", Purpose: "oid4vp-face-binding", Consent: "consent-1"}
 
-func newFaceFixture(t *testing.T) *faceFixture {
+func newFaceFixture(t testing.TB) *faceFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &faceFixture{t: t, vi: issuertest.NewVirtualIssuer(t, "dopa", signing.EdDSA, "ThaiCitizenCredential")}
@@ -556,4 +556,42 @@ func FuzzParseFaceBinding(f *testing.F) {
 			t.Fatalf("round trip %s -> %s", b, b2)
 		}
 	})
+}
+
+// BenchmarkRespondFaceBinding measures Respond (the verification of a
+// response) with a face-binding demand and its attestation, against the
+// same response to a request without the demand (the baseline, in the
+// same run). Creating requests, presenting and attesting are not timed.
+func BenchmarkRespondFaceBinding(b *testing.B) {
+	for _, withFace := range []bool{false, true} {
+		name := "baseline"
+		if withFace {
+			name = "face_binding"
+		}
+		b.Run(name, func(b *testing.B) {
+			f := newFaceFixture(b)
+			ctx := context.Background()
+			for b.Loop() {
+				b.StopTimer()
+				nr := oid4vp.NewRequest{Query: citizenQuery()}
+				if withFace {
+					nr.FaceBinding = &oid4vp.FaceBinding{CredentialIDs: []string{"citizen"}, MaxFMR: 1e-3}
+				}
+				c, err := f.svc.CreateRequest(ctx, nr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r, _ := f.store.GetRequest(ctx, c.ID)
+				token, _ := json.Marshal(map[string][]string{"citizen": {f.present(r)}})
+				form := url.Values{"vp_token": {string(token)}, "state": {r.State}}
+				if withFace {
+					form[oid4vp.ParamFaceAttestations] = attestations(map[string]string{"citizen": f.attest(f.fvs, r, nil)})
+				}
+				b.StartTimer()
+				if _, err := f.svc.Respond(ctx, r.ID, form); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
