@@ -143,6 +143,9 @@ func (l claimLabels) label(lang string, path []string, sd bool) string {
 		n, _ := strconv.Atoi(last)
 		return "#" + strconv.Itoa(n+1)
 	}
+	if _, ok := dict["claim."+last]; ok {
+		return translate(lang, "claim."+last)
+	}
 	return holder.ClaimLabel("/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(last))[lang]
 }
 

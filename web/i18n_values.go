@@ -4,6 +4,12 @@ package web
 // page shows them ("value.<value>"). A value without one shows as it is.
 func init() {
 	addDict(map[string]entry{
+		// Member names the type metadata and the wallet's built-in labels
+		// leave unnamed ("claim.<member>").
+		"claim.amount":                          {"จำนวนเงิน", "amount"},
+		"claim.currency":                        {"สกุลเงิน", "currency"},
+		"claim.actions":                         {"การกระทำ", "actions"},
+		"claim.relyingParties":                  {"หน่วยงานที่รับ", "relying parties"},
 		"value.diploma":                         {"อนุปริญญา", "diploma"},
 		"value.bachelor":                        {"ปริญญาตรี", "bachelor's degree"},
 		"value.graduate_diploma":                {"ประกาศนียบัตรบัณฑิต", "graduate diploma"},

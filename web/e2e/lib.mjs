@@ -18,6 +18,9 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 export const DESKTOP = { width: 1200, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
+// README_MAX_HEIGHT bounds the README's screenshots (pixels).
+const README_MAX_HEIGHT = 1500;
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -115,8 +118,16 @@ export async function startHarness(here) {
           const p = path.join(artifacts, file + '.png');
           await page.screenshot({ path: p, fullPage });
           if (readme && update) {
+            // The README's copy is at most README_MAX_HEIGHT tall: the
+            // top of the page, where the verdict and the main facts are.
             await mkdir(readmeDir, { recursive: true });
-            await copyFile(p, path.join(readmeDir, file + '.png'));
+            const dst = path.join(readmeDir, file + '.png');
+            const { width, height } = await page.evaluate(() => ({ width: document.documentElement.clientWidth, height: document.documentElement.scrollHeight }));
+            if (fullPage && height > README_MAX_HEIGHT) {
+              await page.screenshot({ path: dst, fullPage: true, clip: { x: 0, y: 0, width, height: README_MAX_HEIGHT } });
+            } else {
+              await copyFile(p, dst);
+            }
           }
           return p;
         },
