@@ -60,6 +60,9 @@ const (
 	ReasonPresenterUnauthenticated = "presenter_unauthenticated" // the presenter proved control of no key
 	ReasonPresenterNotGrantee      = "presenter_not_grantee"     // the presenter is not the final grantee
 
+	ReasonIdentityMissing  = "identity_missing"  // the request requires the presenter's identity credential; none was presented
+	ReasonIdentityMismatch = "identity_mismatch" // the identity credential is of another person or another key than the grantee's
+
 	// WarningMaxUsesNotCounted: the link limits its uses, which a
 	// stateless verification cannot count; the relying party must.
 	WarningMaxUsesNotCounted = "max_uses_not_counted"
@@ -125,6 +128,8 @@ var sentences = map[string][2]string{
 
 	ReasonPresentationInvalid: {"The presentation is not validly signed by the person presenting. Ask them to present again from their wallet.", "การแสดงเอกสารไม่ได้ลงนามอย่างถูกต้องโดยผู้ยื่น ขอให้ยื่นใหม่ผ่านกระเป๋าเอกสารดิจิทัล"},
 	ReasonPresentationUnbound: {"The presentation was not made for this request (another or no challenge, another agency, or too old). Ask them to present again.", "การแสดงเอกสารไม่ได้ทำขึ้นสำหรับคำขอนี้ (รหัสท้าทายไม่ตรงหรือไม่มี หน่วยงานไม่ตรง หรือเก่าเกินไป) ขอให้ยื่นใหม่"},
+	ReasonIdentityMissing:     {"The person presenting did not show their identity credential. Ask them to present it from their wallet with the power of attorney.", "ผู้ยื่นไม่ได้แสดงเอกสารยืนยันตัวตน ขอให้แสดงพร้อมหนังสือมอบอำนาจผ่านกระเป๋าเอกสารดิจิทัล"},
+	ReasonIdentityMismatch:    {"The identity credential shown is not the grantee's. Do not accept the filing.", "เอกสารยืนยันตัวตนที่แสดงไม่ใช่ของผู้รับมอบอำนาจ ห้ามรับ"},
 	WarningMaxUsesNotCounted:  {"This power of attorney limits how many times it may be used; this check does not count uses, so record each use.", "หนังสือมอบอำนาจนี้จำกัดจำนวนครั้งที่ใช้ได้ การตรวจสอบนี้ไม่ได้นับจำนวนครั้ง กรุณาบันทึกการใช้ทุกครั้ง"},
 }
 
@@ -149,6 +154,8 @@ func message(reason string, link int, part string) (en, th string) {
 		wen, wth = "Director's authority (power of attorney 1)", "อำนาจกรรมการ (หนังสือมอบอำนาจฉบับที่ 1)"
 	case part == PartSeal:
 		wen, wth = "Company seal (power of attorney 1)", "ตราบริษัท (หนังสือมอบอำนาจฉบับที่ 1)"
+	case part == PartIdentity:
+		wen, wth = "Identity credential of the person presenting", "เอกสารยืนยันตัวตนของผู้ยื่น"
 	case part == PartRequest && link < 0:
 		wen, wth = "Request", "คำขอ"
 	case part == PartRequest:

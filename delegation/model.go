@@ -86,6 +86,35 @@ func (m Money) Cmp(o Money) (int, error) {
 // String returns "500000 THB".
 func (m Money) String() string { return string(m.Amount) + " " + m.Currency }
 
+// Passport is a passport as the schemas record it.
+type Passport struct {
+	Number       string `json:"number"`
+	IssuingState string `json:"issuingState"`
+	IssueDate    string `json:"issueDate,omitempty"`
+	ExpiryDate   string `json:"expiryDate,omitempty"`
+}
+
+// key identifies the passport: "passport:<state>:<number>" ("" for none).
+func (p *Passport) key() string {
+	if p == nil || p.Number == "" {
+		return ""
+	}
+	return "passport:" + p.IssuingState + ":" + p.Number
+}
+
+func passportOf(v any) *Passport {
+	m := mapOf(v)
+	if m == nil {
+		return nil
+	}
+	p := &Passport{}
+	p.Number, _ = m["number"].(string)
+	p.IssuingState, _ = m["issuingState"].(string)
+	p.IssueDate, _ = m["issueDate"].(string)
+	p.ExpiryDate, _ = m["expiryDate"].(string)
+	return p
+}
+
 // Party is a grantor or grantee: a juristic person (JuristicID) or a
 // natural person (PID or Passport). ID is the DID whose key the party
 // signs and presents with (their holder key): the binding that lets a
@@ -95,7 +124,7 @@ type Party struct {
 	ID         string         `json:"id,omitempty"`
 	JuristicID string         `json:"juristicId,omitempty"`
 	PID        string         `json:"pid,omitempty"`
-	Passport   string         `json:"passport,omitempty"`
+	Passport   *Passport      `json:"passport,omitempty"`
 	Name       map[string]any `json:"name"`
 }
 
@@ -107,8 +136,8 @@ func (p Party) key() string {
 		return "juristic:" + p.JuristicID
 	case p.PID != "":
 		return "pid:" + p.PID
-	case p.Passport != "":
-		return "passport:" + p.Passport
+	case p.Passport.key() != "":
+		return p.Passport.key()
 	}
 	return ""
 }
@@ -168,7 +197,7 @@ type SubDelegation struct {
 // only those), and by name.
 type DirectorRef struct {
 	PID      string         `json:"pid,omitempty"`
-	Passport string         `json:"passport,omitempty"`
+	Passport *Passport      `json:"passport,omitempty"`
 	Name     map[string]any `json:"name,omitempty"`
 }
 
@@ -176,8 +205,8 @@ func (d DirectorRef) key() string {
 	switch {
 	case d.PID != "":
 		return "pid:" + d.PID
-	case d.Passport != "":
-		return "passport:" + d.Passport
+	case d.Passport.key() != "":
+		return d.Passport.key()
 	}
 	return ""
 }
@@ -214,7 +243,7 @@ func (r SigningRule) eligible(k string) bool {
 // under.
 type Executor struct {
 	PID                 string         `json:"pid,omitempty"`
-	Passport            string         `json:"passport,omitempty"`
+	Passport            *Passport      `json:"passport,omitempty"`
 	Name                map[string]any `json:"name"`
 	AuthorityCredential string         `json:"authorityCredential,omitempty"`
 }
@@ -338,7 +367,7 @@ func directorRefOf(v any) DirectorRef {
 	m := mapOf(v)
 	var d DirectorRef
 	d.PID, _ = m["pid"].(string)
-	d.Passport, _ = m["passport"].(string)
+	d.Passport = passportOf(m["passport"])
 	d.Name = mapOf(m["name"])
 	return d
 }
@@ -350,7 +379,7 @@ func partyOf(v any) Party {
 	p.ID, _ = m["id"].(string)
 	p.JuristicID, _ = m["juristicId"].(string)
 	p.PID, _ = m["pid"].(string)
-	p.Passport, _ = m["passport"].(string)
+	p.Passport = passportOf(m["passport"])
 	p.Name = mapOf(m["name"])
 	return p
 }
@@ -437,7 +466,7 @@ func DelegationOf(subject map[string]any) (Delegation, error) {
 			m := mapOf(e)
 			x := Executor{Name: mapOf(m["name"])}
 			x.PID, _ = m["pid"].(string)
-			x.Passport, _ = m["passport"].(string)
+			x.Passport = passportOf(m["passport"])
 			x.AuthorityCredential, _ = m["authorityCredential"].(string)
 			d.ExecutedBy = append(d.ExecutedBy, x)
 		}

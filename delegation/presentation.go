@@ -25,8 +25,9 @@ type PresentationOptions struct {
 // ChainOf sorts secured credentials (vc+jwt) into a Chain: the
 // JuristicPersonCredential, and the DelegationCredentials ordered from
 // the root (no parent) down, each followed by the one whose parent it
-// is. Other credentials (the grantee's identity credential, say) are
-// left out. It verifies nothing; tokens it cannot read, and links it
+// is; the first identity credential (ThaiCitizenCredential,
+// ForeignerIdentityCredential) as Identity. Other credentials are left
+// out. It verifies nothing; tokens it cannot read, and links it
 // cannot place, are kept at the end so that Verify reports them.
 func ChainOf(tokens []string) Chain {
 	var ch Chain
@@ -45,6 +46,8 @@ func ChainOf(tokens []string) Chain {
 		switch {
 		case c.HasType(TypeJuristicPerson) && ch.Company == "":
 			ch.Company = t
+		case (c.HasType(TypeThaiCitizen) || c.HasType(TypeForeigner)) && ch.Identity == "":
+			ch.Identity = t
 		case c.HasType(TypeDelegation):
 			n := node{tok: t, id: c.ID}
 			if len(c.Subjects) == 1 {

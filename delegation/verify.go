@@ -85,10 +85,22 @@ func (v *Verifier) now() time.Time {
 // and the DelegationCredentials from the root grant down to the
 // grantee's, each a vc+jwt. The directors' DirectorAuthorityCredentials
 // travel inside the root link (its DelegationExecution evidence).
+//
+// Identity, optional, is the presenter's own identity credential
+// (ThaiCitizenCredential or ForeignerIdentityCredential, vc+jwt): when
+// present, or when the request requires it, it must be issued to the
+// presenter's key and name the final grantee's PID (or passport).
 type Chain struct {
-	Company string   `json:"company,omitempty"`
-	Links   []string `json:"links"`
+	Company  string   `json:"company,omitempty"`
+	Links    []string `json:"links"`
+	Identity string   `json:"identity,omitempty"`
 }
+
+// Identity credential types a presenter may show with a chain.
+const (
+	TypeThaiCitizen = "ThaiCitizenCredential"
+	TypeForeigner   = "ForeignerIdentityCredential"
+)
 
 // Request is what the presenter asks a relying party to accept.
 type Request struct {
@@ -107,6 +119,9 @@ type Request struct {
 	// a verified presentation, see VerifyPresentation). Required: without
 	// it the grantee binding fails.
 	Presenter string `json:"presenter"`
+	// RequireIdentity requires the presenter's identity credential
+	// (Chain.Identity) naming the final grantee.
+	RequireIdentity bool `json:"requireIdentity,omitempty"`
 }
 
 // Parts of a chain a finding can be about.
@@ -116,6 +131,7 @@ const (
 	PartSeal       = "seal"       // the company seal
 	PartDelegation = "delegation" // a DelegationCredential (a link)
 	PartRequest    = "request"    // the request against the final scope, the presenter
+	PartIdentity   = "identity"   // the presenter's identity credential
 )
 
 // Rules a finding can be about.
@@ -242,6 +258,8 @@ func (v *Verifier) verify(ctx context.Context, x *run, chain Chain, req Request)
 		pre.start(tok, TypeDelegation, now)
 	}
 	pre.start(chain.Company, TypeJuristicPerson, now)
+	identityType := identityTypeOf(chain.Identity)
+	pre.start(chain.Identity, identityType, now)
 
 	// Every link: a trusted, signed, current, unrevoked DelegationCredential.
 	links := make([]link, len(chain.Links))
@@ -343,10 +361,61 @@ func (v *Verifier) verify(ctx context.Context, x *run, chain Chain, req Request)
 		return x.fail(n, PartRequest, last.c.ID, RuleGranteeBind, ReasonPresenterNotGrantee, req.Presenter)
 	}
 	x.pass(n, PartRequest, last.c.ID, RuleGranteeBind)
+	if chain.Identity != "" || req.RequireIdentity {
+		if err := v.identity(pre, x, chain.Identity, identityType, last); err != nil {
+			return err
+		}
+	}
 	if last.d.MaxUses > 0 {
 		en, th := message(WarningMaxUsesNotCounted, n, PartDelegation)
 		x.r.Warnings = append(x.r.Warnings, Step{Link: n, Part: PartDelegation, Credential: last.c.ID, Rule: RuleAction, Reason: WarningMaxUsesNotCounted, Message: en, MessageTH: th})
 	}
+	return nil
+}
+
+// identityTypeOf returns the identity credential type token claims
+// (unverified: it only chooses the schema and trust query of the check).
+func identityTypeOf(token string) string {
+	if token == "" {
+		return ""
+	}
+	s, err := jose.ParseCredential(token)
+	if err != nil {
+		return TypeThaiCitizen
+	}
+	defer s.Release()
+	if s.Credential.HasType(TypeForeigner) {
+		return TypeForeigner
+	}
+	return TypeThaiCitizen
+}
+
+// identity checks the presenter's identity credential: valid now, issued
+// to the final grantee's key, naming the grantee's PID or passport.
+func (v *Verifier) identity(pre *prefetch, x *run, token, typ string, last link) error {
+	link := x.r.Depth
+	if token == "" {
+		return x.fail(link, PartRequest, last.c.ID, RuleGranteeBind, ReasonIdentityMissing, "")
+	}
+	c, reason, err := pre.get(token, typ, pre.now)
+	id := ""
+	if c != nil {
+		id = c.ID
+	}
+	if reason != "" {
+		return x.fail(link, PartIdentity, id, RuleCredential, reason, errText(err))
+	}
+	sub := c.Subjects[0]
+	g := last.d.Grantee
+	pid, _ := sub["pid"].(string)
+	switch {
+	case c.SubjectID() != g.ID:
+		return x.fail(link, PartIdentity, id, RuleGranteeBind, ReasonIdentityMismatch, "issued to another key")
+	case g.PID != "" && pid != g.PID,
+		g.PID == "" && (g.Passport.key() == "" || passportOf(sub["passport"]).key() != g.Passport.key()):
+		return x.fail(link, PartIdentity, id, RuleGranteeBind, ReasonIdentityMismatch, "another person")
+	}
+	x.pass(link, PartIdentity, id, RuleGranteeBind)
 	return nil
 }
 
