@@ -112,6 +112,7 @@ func init() {
 		"registry.until":                     {"ถึง", "until"},
 
 		"verify.request.failed":          {"สร้างคำขอไม่สำเร็จ โปรดลองใหม่", "The request could not be created. Please try again."},
+		"verify.request.toomany":         {"สร้างคำขอมากเกินไป โปรดรอสักครู่แล้วลองใหม่", "Too many requests from here; wait a minute and try again."},
 		"verify.request.notfound":        {"ไม่พบคำขอนี้ หรือคำขอนี้สร้างจากเบราว์เซอร์อื่น", "No such request, or it was created in another browser."},
 		"verify.request.scan":            {"ให้ผู้ถือสแกนคิวอาร์โค้ดนี้ด้วยกระเป๋าเอกสารดิจิทัล ผู้ขอ: %s", "Let the holder scan this QR code with their wallet. Requester: %s"},
 		"verify.request.qr":              {"คิวอาร์โค้ดของคำขอ", "The request's QR code"},

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -80,12 +81,20 @@ func ownsRequest(c *echo.Context, id string) bool {
 	return err == nil && hmac.Equal([]byte(ck.Value), []byte(requestMAC(id)))
 }
 
+// requestLimit bounds the presentation requests one client address may
+// create through the portal: every request is stored until a day after
+// it expires, and the portal needs no login.
+var requestLimit = &rateLimit{max: 20, window: time.Minute}
+
 func (h *Handler) createRequest(c *echo.Context) error {
 	if h.Presentations == nil {
 		return h.errorPage(c, http.StatusNotFound, "site.unavailable")
 	}
 	if err := h.checkCSRF(c); err != nil {
 		return h.errorPage(c, http.StatusForbidden, "site.csrf")
+	}
+	if !requestLimit.allow(c.RealIP(), h.now()) {
+		return h.errorPage(c, http.StatusTooManyRequests, "verify.request.toomany")
 	}
 	cr, err := h.Presentations.CreateRequest(c.Request().Context(), oid4vp.NewRequest{Query: portalQuery(), Purpose: portalPurpose})
 	if err != nil {
@@ -242,4 +251,36 @@ func (h *Handler) requestStatus(c *echo.Context) error {
 		"href":  "/verify/requests/" + url.PathEscape(rv.ID),
 		"label": v.T("verify.request.status." + string(rv.Status)),
 	})
+}
+
+// rateLimit allows max events per window and key (fixed windows).
+type rateLimit struct {
+	max    int
+	window time.Duration
+
+	mu   sync.Mutex
+	seen map[string]rateWindow
+}
+
+type rateWindow struct {
+	start time.Time
+	n     int
+}
+
+func (l *rateLimit) allow(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.seen == nil || len(l.seen) > 10000 {
+		l.seen = map[string]rateWindow{} // forget everyone rather than grow without bound
+	}
+	w := l.seen[key]
+	if now.Sub(w.start) >= l.window || now.Before(w.start) {
+		w = rateWindow{start: now}
+	}
+	if w.n >= l.max {
+		return false
+	}
+	w.n++
+	l.seen[key] = w
+	return true
 }

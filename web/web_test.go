@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -153,5 +154,23 @@ func TestCSRF(t *testing.T) {
 				t.Fatalf("status %d, want %d", rec.Code, tc.want)
 			}
 		})
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	l := &rateLimit{max: 2, window: time.Minute}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, tc := range []struct {
+		key  string
+		at   time.Duration
+		want bool
+	}{
+		{"a", 0, true}, {"a", time.Second, true}, {"a", 2 * time.Second, false},
+		{"b", 2 * time.Second, true},
+		{"a", time.Minute, true}, // a new window
+	} {
+		if got := l.allow(tc.key, t0.Add(tc.at)); got != tc.want {
+			t.Errorf("%d: allow(%s, +%v) = %v, want %v", i, tc.key, tc.at, got, tc.want)
+		}
 	}
 }
