@@ -252,6 +252,13 @@ func (c *Consent) checkFaceBinding() error {
 	return nil
 }
 
+// faceAttested reports whether an attestation for item's chosen
+// credential goes with it.
+func (c *Consent) faceAttested(it *ConsentItem) bool {
+	a, ok := c.face[it.QueryID]
+	return ok && a.credentialID == it.Candidates[it.Chosen].CredentialID && slices.Contains(c.FaceBound(), it.QueryID)
+}
+
 func (c *Consent) item(queryID string) *ConsentItem {
 	for _, it := range c.Items {
 		if it.QueryID == queryID {

@@ -182,6 +182,11 @@ func TestFaceBindingWallet(t *testing.T) {
 	if strings.Contains(forms[0].Encode(), "photo") {
 		t.Error("the photo reached the verifier")
 	}
+	// The disclosure log says a face attestation went with the card.
+	log, err := w.Log(ctx)
+	if err != nil || len(log) != 1 || !log[0].Credentials[0].FaceAttestation {
+		t.Fatalf("log %+v, %v", log, err)
+	}
 }
 
 // TestFaceBindingChosenCredential: an attestation is for the credential it

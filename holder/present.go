@@ -639,6 +639,7 @@ func (w *Wallet) logEntry(c *Consent, outcome string) *LogEntry {
 		for _, cc := range it.Visible {
 			lc.Visible = append(lc.Visible, cc.Path)
 		}
+		lc.FaceAttestation = outcome != OutcomeDeclined && c.faceAttested(it)
 		e.Credentials = append(e.Credentials, lc)
 	}
 	return e

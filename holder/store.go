@@ -197,4 +197,7 @@ type LoggedCredential struct {
 	// they cannot be withheld (always visible in an SD-JWT VC; every claim
 	// of a jwt_vc_json credential).
 	Visible []string `json:"visible,omitempty"`
+	// FaceAttestation reports that an FVS face-match attestation went
+	// with the credential (face binding, facebinding.go).
+	FaceAttestation bool `json:"face_attestation,omitempty"`
 }
