@@ -250,21 +250,10 @@ func (v *Verifier) verify(ctx context.Context, x *run, chain Chain, req Request)
 		return x.fail(-1, PartRequest, "", RuleAction, ReasonRequestInvalid, "action and relying party are required")
 	}
 
-	// The credential checks start at once, concurrently; the walk below
-	// takes their results in order.
-	pre := v.newPrefetch(ctx, now)
-	defer pre.wait()
-	for _, tok := range chain.Links {
-		pre.start(tok, TypeDelegation, now)
-	}
-	pre.start(chain.Company, TypeJuristicPerson, now)
-	identityType := identityTypeOf(chain.Identity)
-	pre.start(chain.Identity, identityType, now)
-
 	// Every link: a trusted, signed, current, unrevoked DelegationCredential.
 	links := make([]link, len(chain.Links))
 	for i, tok := range chain.Links {
-		c, reason, err := pre.get(tok, TypeDelegation, now)
+		c, reason, err := v.credential(ctx, tok, TypeDelegation, now, now)
 		id := ""
 		if c != nil {
 			id = c.ID
@@ -293,7 +282,7 @@ func (v *Verifier) verify(ctx context.Context, x *run, chain Chain, req Request)
 	switch root.d.Grantor.Type {
 	case JuristicPerson:
 		var err error
-		if rules, err = v.juristicRoot(pre, x, chain.Company, root, req); err != nil {
+		if rules, err = v.juristicRoot(ctx, x, chain.Company, root, now, req); err != nil {
 			return err
 		}
 	case NaturalPerson:
@@ -362,7 +351,7 @@ func (v *Verifier) verify(ctx context.Context, x *run, chain Chain, req Request)
 	}
 	x.pass(n, PartRequest, last.c.ID, RuleGranteeBind)
 	if chain.Identity != "" || req.RequireIdentity {
-		if err := v.identity(pre, x, chain.Identity, identityType, last); err != nil {
+		if err := v.identity(ctx, x, chain.Identity, now, last); err != nil {
 			return err
 		}
 	}
@@ -392,12 +381,12 @@ func identityTypeOf(token string) string {
 
 // identity checks the presenter's identity credential: valid now, issued
 // to the final grantee's key, naming the grantee's PID or passport.
-func (v *Verifier) identity(pre *prefetch, x *run, token, typ string, last link) error {
+func (v *Verifier) identity(ctx context.Context, x *run, token string, now time.Time, last link) error {
 	link := x.r.Depth
 	if token == "" {
 		return x.fail(link, PartRequest, last.c.ID, RuleGranteeBind, ReasonIdentityMissing, "")
 	}
-	c, reason, err := pre.get(token, typ, pre.now)
+	c, reason, err := v.credential(ctx, token, identityTypeOf(token), now, now)
 	id := ""
 	if c != nil {
 		id = c.ID
@@ -435,11 +424,11 @@ func overLimit(amount, lim Money) string {
 // the executing directors and the seal, and the signing rule's limits.
 // It returns the signing rules that applied (the company's and each
 // director's).
-func (v *Verifier) juristicRoot(pre *prefetch, x *run, companyTok string, root link, req Request) ([]SigningRule, error) {
+func (v *Verifier) juristicRoot(ctx context.Context, x *run, companyTok string, root link, now time.Time, req Request) ([]SigningRule, error) {
 	if companyTok == "" {
 		return nil, x.fail(-1, PartCompany, "", RuleCredential, ReasonCompanyMissing, "")
 	}
-	cc, reason, err := pre.get(companyTok, TypeJuristicPerson, pre.now)
+	cc, reason, err := v.credential(ctx, companyTok, TypeJuristicPerson, now, now)
 	cid := ""
 	if cc != nil {
 		cid = cc.ID
@@ -476,14 +465,9 @@ func (v *Verifier) juristicRoot(pre *prefetch, x *run, companyTok string, root l
 	signed := map[string]bool{} // director keys (pid:/passport:) that approved
 	seal := false
 	for _, a := range ev.approvals {
-		if a.Role == RoleDirector {
-			pre.start(a.Authority, TypeDirectorAuthority, ev.executedAt)
-		}
-	}
-	for _, a := range ev.approvals {
 		switch a.Role {
 		case RoleDirector:
-			dc, reason, err := pre.get(a.Authority, TypeDirectorAuthority, ev.executedAt)
+			dc, reason, err := v.credential(ctx, a.Authority, TypeDirectorAuthority, ev.executedAt, now)
 			did := ""
 			if dc != nil {
 				did = dc.ID
