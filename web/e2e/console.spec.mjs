@@ -8,6 +8,13 @@ import { readFile } from 'node:fs/promises';
 
 export default async function (t) {
   const { assert, api } = t;
+  // Some history in the university's list: a transcript, a suspended
+  // and a revoked degree (issued through the API before the form's).
+  await api.issue('university', 'TranscriptCredential');
+  const suspended = await api.issue('university', 'DegreeCredential', { format: 'dc+sd-jwt' });
+  await api.setStatus('university', suspended.id, 'suspend');
+  const revoked = await api.issue('university', 'DegreeCredential');
+  await api.setStatus('university', revoked.id, 'revoke');
   let page = await t.newPage();
   // Pages answered with a 4xx status (the sign-in page of a signed-out
   // request, a refused form) are expected here; Chromium logs them as
@@ -70,6 +77,7 @@ export default async function (t) {
     const row = page.locator('#records tbody tr').first();
     assert.equal(await row.locator('[data-status]').getAttribute('data-status'), 'valid');
     assert.match(await row.textContent(), /ปริญญาบัตร/);
+    assert.deepEqual(await page.locator('#records [data-status]').evaluateAll((els) => els.slice(1, 4).map((e) => e.dataset.status)), ['revoked', 'suspended', 'valid']);
     await t.shot(page, 'console-records', { readme: true });
     await Promise.all([page.waitForURL(recordURL), row.locator('a').click()]);
   });
