@@ -226,6 +226,18 @@ func TestPortalVerifies(t *testing.T) {
 			t.Error("the amount limit is missing")
 		}
 	})
+	t.Run("a PDF's QR code link", func(t *testing.T) {
+		for id, want := range map[string]string{
+			degree.Record.ID:  "ยังไม่ถูกเพิกถอนหรือระงับ",
+			revoked.Record.ID: "ถูกเพิกถอนแล้ว ห้ามรับ",
+			"urn:uuid:00000000-0000-7000-8000-000000000000": "เซิร์ฟเวอร์นี้ไม่ได้ออกเอกสารเลขนี้",
+		} {
+			p := b.get("/verify?id=" + url.QueryEscape(id) + "&sha256=00")
+			if p.Status != 200 || !strings.Contains(p.Body, want) || !strings.Contains(p.Body, `id="from-qr"`) {
+				t.Errorf("%s: %d, want %q", id, p.Status, want)
+			}
+		}
+	})
 	t.Run("revoked", func(t *testing.T) {
 		p := b.post("/verify", map[string]string{"token": revoked.Token}, "", nil)
 		if p.Status != 200 || portalVerdict(p) != "invalid" {

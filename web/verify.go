@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -41,6 +43,9 @@ type portalData struct {
 	PDFs bool
 	// DocumentID comes from a PDF's QR code (/verify?id=&sha256=).
 	DocumentID string
+	// Issued is what this server's issuers know of DocumentID, when one
+	// of them issued it.
+	Issued *issuedView
 	// Token is the pasted token, kept when it could not be read.
 	Token string
 	// Error is a dictionary key: why the input was not verified.
@@ -55,8 +60,61 @@ func (h *Handler) portalData(c *echo.Context) portalData {
 	return portalData{Requests: h.Presentations != nil, PDFs: h.PDFOptions != nil, DocumentID: id}
 }
 
+// issuedView is a credential issued here, as its issuer's record and
+// status say (no claims: the issuer keeps none).
+type issuedView struct {
+	Issuer     string
+	TypeTitle  string
+	IssuedAt   time.Time
+	ValidUntil time.Time
+	Status     string // dictionary key verify.issued.<valid|revoked|suspended>
+	OK         bool
+}
+
 func (h *Handler) portal(c *echo.Context) error {
-	return h.render(c, http.StatusOK, "verify", navVerify, h.portalData(c))
+	d := h.portalData(c)
+	if d.DocumentID != "" {
+		v := h.view(c, navVerify, nil)
+		d.Issued = h.issuedHere(c, v, d.DocumentID)
+		v.Data = d
+		return h.renderView(c, http.StatusOK, "verify", v)
+	}
+	return h.render(c, http.StatusOK, "verify", navVerify, d)
+}
+
+// issuedHere looks credential id up among this server's issuers: a PDF's
+// QR code leads here with its credential's id, and a clerk holding a
+// printout learns at once whether it was revoked (the document itself is
+// verified from the PDF).
+func (h *Handler) issuedHere(c *echo.Context, v *View, id string) *issuedView {
+	names := make([]string, 0, len(h.Issuers))
+	for n := range h.Issuers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		st, rec, err := h.Issuers[n].Status(c.Request().Context(), id)
+		if err != nil {
+			continue
+		}
+		p := h.Issuers[n].Profile()
+		iv := &issuedView{Issuer: v.L(p.DisplayName), TypeTitle: credTypeTitle(v, rec.Type), IssuedAt: rec.IssuedAt, ValidUntil: rec.ValidUntil}
+		if h.Registry != nil {
+			if e, ok := h.Registry.Entity(p.DID); ok {
+				iv.Issuer, _ = textIn(v.Lang, e.Name)
+			}
+		}
+		switch {
+		case st.Revoked:
+			iv.Status = "verify.issued.revoked"
+		case st.Suspended:
+			iv.Status = "verify.issued.suspended"
+		default:
+			iv.Status, iv.OK = "verify.issued.valid", true
+		}
+		return iv
+	}
+	return nil
 }
 
 // verify verifies a file (PDF, vc+jwt, SD-JWT VC) or a pasted token and
