@@ -33,6 +33,22 @@ export default async function (t) {
     await t.shot(page, 'portal', { readme: true });
   });
 
+  await t.step('the keyboard reaches everything, with a visible focus', async () => {
+    await page.goto(t.base + '/');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+    await page.keyboard.press('Tab');
+    const focus = await page.evaluate(() => {
+      const e = document.activeElement;
+      const st = getComputedStyle(e);
+      return { id: e.id, outline: st.outlineStyle, width: parseFloat(st.outlineWidth) };
+    });
+    assert.equal(focus.id, 'file', 'the first control of the content is the file input');
+    assert.ok(focus.outline !== 'none' && focus.width >= 2, `focus outline ${JSON.stringify(focus)}`);
+  });
+
   await t.step('a pasted vc+jwt is valid', async () => {
     await paste(degree.token);
     assert.equal(await verdict(), 'valid');
