@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/thaitrust/thaitrust/credential"
@@ -350,7 +350,7 @@ func (s *Service) juristicSigners(ctx context.Context, d *Draft, dl *Delegation,
 	}
 	for _, r := range rules {
 		for _, a := range dl.Scope.Actions {
-			if strings.TrimSpace(a) != "" && contains(r.ExcludedActions, a) {
+			if slices.Contains(r.ExcludedActions, a) {
 				return badRequest("the directors' authority excludes %s", a)
 			}
 		}
@@ -361,15 +361,6 @@ func (s *Service) juristicSigners(ctx context.Context, d *Draft, dl *Delegation,
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Service) newID() (string, error) {
