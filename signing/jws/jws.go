@@ -3,6 +3,10 @@ package jws
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -636,6 +640,9 @@ func (p *Parsed) Verify(pub crypto.PublicKey, opts VerifyOptions) error {
 			return &Error{Reason: ReasonUnknownCrit, Err: fmt.Errorf("critical header parameter %q is not understood", truncate(c))}
 		}
 	}
+	if verifyECDSA(alg, pub, p.SigningInput, p.Signature) {
+		return nil
+	}
 	if err := signing.Verify(alg, pub, p.SigningInput, p.Signature); err != nil {
 		if errors.Is(err, signing.ErrBadSignature) {
 			return &Error{Reason: ReasonBadSignature, Err: err}
@@ -643,6 +650,66 @@ func (p *Parsed) Verify(pub crypto.PublicKey, opts VerifyOptions) error {
 		return &Error{Reason: ReasonKeyTypeMismatch, Err: err}
 	}
 	return nil
+}
+
+// verifyECDSA verifies an ES256 or ES384 signature (R||S) over input
+// with an ECDSA key of the algorithm's curve, as signing.Verify does, but
+// without its allocations: signing.Verify turns R and S into big.Ints for
+// ecdsa.Verify, which turns them into bytes again and encodes them as an
+// ASN.1 signature for ecdsa.VerifyASN1; here that encoding is built from
+// R||S on the stack and given to ecdsa.VerifyASN1 directly (the same
+// check: it rejects R or S of zero or not below the order, and points
+// off the curve). It reports true only for a signature that verifies;
+// for anything else (another algorithm or key type, a signature of the
+// wrong size, a bad signature) it reports false and the caller asks
+// signing.Verify, whose error then says why.
+func verifyECDSA(alg signing.Algorithm, pub crypto.PublicKey, input, sig []byte) bool {
+	k, ok := pub.(*ecdsa.PublicKey)
+	if !ok || k == nil {
+		return false
+	}
+	var digest []byte
+	var n int
+	switch {
+	case alg == signing.ES256 && k.Curve == elliptic.P256():
+		d := sha256.Sum256(input)
+		digest, n = d[:], 32
+	case alg == signing.ES384 && k.Curve == elliptic.P384():
+		d := sha512.Sum384(input)
+		digest, n = d[:], 48
+	default:
+		return false
+	}
+	if len(sig) != 2*n {
+		return false
+	}
+	var buf [2 + 2*(2+1+48)]byte
+	return ecdsa.VerifyASN1(k, digest, derSignature(buf[:0], sig[:n], sig[n:]))
+}
+
+// derSignature appends the DER ECDSA-Sig-Value SEQUENCE { INTEGER r,
+// INTEGER s } of the unsigned big-endian r and s (at most 48 bytes each,
+// so every length fits one byte) to b.
+func derSignature(b, r, s []byte) []byte {
+	r, s = trimZeros(r), trimZeros(s)
+	intLen := func(x []byte) int { return len(x) + int(x[0]>>7) } // a 0x00 before a high bit
+	b = append(b, 0x30, byte(2+intLen(r)+2+intLen(s)))
+	for _, x := range [2][]byte{r, s} {
+		b = append(b, 0x02, byte(intLen(x)))
+		if x[0]&0x80 != 0 {
+			b = append(b, 0)
+		}
+		b = append(b, x...)
+	}
+	return b
+}
+
+// trimZeros drops leading zero bytes, keeping at least one byte.
+func trimZeros(x []byte) []byte {
+	for len(x) > 1 && x[0] == 0 {
+		x = x[1:]
+	}
+	return x
 }
 
 func truncate(s string) string {
