@@ -11,6 +11,7 @@ func init() {
 		"verify.issued.revoked":   {"ถูกเพิกถอนแล้ว ห้ามรับ", "revoked: do not accept it"},
 		"verify.issued.suspended": {"ถูกระงับชั่วคราว ห้ามรับในขณะนี้", "suspended: do not accept it now"},
 		"verify.issued.unknown":   {"เซิร์ฟเวอร์นี้ไม่ได้ออกเอกสารเลขนี้", "This server did not issue a credential with this number."},
+		"verify.issuers.h":        {"ผู้ออกเอกสารบนเซิร์ฟเวอร์นี้", "Issuers on this server"},
 		"verify.file.h":           {"ตรวจสอบไฟล์", "Check a file"},
 		"verify.file.drop":        {"ลากไฟล์มาวางที่นี่", "Drop a file here"},
 		"verify.file.label":       {"หรือเลือกไฟล์", "or choose a file"},

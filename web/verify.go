@@ -46,6 +46,8 @@ type portalData struct {
 	// Issued is what this server's issuers know of DocumentID, when one
 	// of them issued it.
 	Issued *issuedView
+	// Issuers are this server's issuers (the portal lists them).
+	Issuers []issuerRow
 	// Token is the pasted token, kept when it could not be read.
 	Token string
 	// Error is a dictionary key: why the input was not verified.
@@ -71,15 +73,43 @@ type issuedView struct {
 	OK         bool
 }
 
+// issuerRow is an issuer of this server as the portal lists it.
+type issuerRow struct {
+	Name, DID, Entity string
+	Types             []string
+}
+
 func (h *Handler) portal(c *echo.Context) error {
 	d := h.portalData(c)
+	v := h.view(c, navVerify, nil)
 	if d.DocumentID != "" {
-		v := h.view(c, navVerify, nil)
 		d.Issued = h.issuedHere(c, v, d.DocumentID)
-		v.Data = d
-		return h.renderView(c, http.StatusOK, "verify", v)
 	}
-	return h.render(c, http.StatusOK, "verify", navVerify, d)
+	d.Issuers = h.issuerRows(v)
+	v.Data = d
+	return h.renderView(c, http.StatusOK, "verify", v)
+}
+
+// issuerRows lists this server's issuers by name, as the registry names
+// them.
+func (h *Handler) issuerRows(v *View) []issuerRow {
+	var out []issuerRow
+	for _, svc := range h.Issuers {
+		p := svc.Profile()
+		r := issuerRow{Name: v.L(p.DisplayName), DID: p.DID}
+		if h.Registry != nil {
+			if e, ok := h.Registry.Entity(p.DID); ok {
+				r.Name, _ = textIn(v.Lang, e.Name)
+				r.Entity = e.ID
+			}
+		}
+		for _, t := range p.Types {
+			r.Types = append(r.Types, credTypeTitle(v, t))
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b issuerRow) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // issuedHere looks credential id up among this server's issuers: a PDF's
