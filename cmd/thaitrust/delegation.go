@@ -32,7 +32,7 @@ var cmdDelegation = &command{
        delegation sign DRAFT_ID --key FILE [--role director|seal|grantor]
        delegation status DRAFT_ID [--json]
        delegation issue DRAFT_ID [--out FILE]
-       delegation verify (--chain FILE | --company FILE --links F1,F2) --action ACTION --relying-party RP [--amount N --currency THB] [--acting-for ID] (--key FILE | --presenter DID) [--json]
+       delegation verify (--chain FILE | --company FILE --links F1,F2) --action ACTION --relying-party RP [--amount N --currency THB] [--acting-for ID] (--key FILE | --presenter DID) [--identity FILE] [--require-identity] [--json]
   common flags: [--server URL] [--token TOKEN] [--data DIR]`,
 	brief: "powers of attorney: draft, sign with a holder key, follow, issue, verify a chain for an action",
 }
@@ -74,6 +74,8 @@ func runDelegation(ctx context.Context, e *env, args []string) error {
 	granteeKey := fs.String("grantee-key", "", "draft: the grantee's holder key file: its did:key becomes delegation.grantee.id")
 	validFor := fs.Duration("valid-for", 0, "draft: valid from now for DURATION (sets validFrom and validUntil)")
 	links := fs.String("links", "", "verify: the delegations, root first (vc+jwt files, comma-separated)")
+	identity := fs.String("identity", "", "verify: the presenter's identity credential (vc+jwt file: ThaiCitizenCredential or ForeignerIdentityCredential)")
+	requireIdentity := fs.Bool("require-identity", false, "verify: require the presenter's identity credential, naming the grantee")
 	chainFile := fs.String("chain", "", "verify: the chain (JSON {company, links} or the demo's delegation/chain.json)")
 	action := fs.String("action", "", "verify: the action, e.g. rd.vat.file")
 	rp := fs.String("relying-party", "", "verify: the relying party's DID")
@@ -134,13 +136,18 @@ func runDelegation(ctx context.Context, e *env, args []string) error {
 		if (*chainFile == "") == (*links == "") || *action == "" || *rp == "" || (*keyFile == "") == (*presenter == "") || len(pos) != 0 {
 			return usagef("verify needs --chain (or --links), --action, --relying-party and one of --key or --presenter")
 		}
-		req := delegation.Request{Action: *action, RelyingParty: *rp, ActingFor: *actingFor, Presenter: *presenter}
+		req := delegation.Request{Action: *action, RelyingParty: *rp, ActingFor: *actingFor, Presenter: *presenter, RequireIdentity: *requireIdentity}
 		if *amount != "" {
 			req.Amount = &delegation.Money{Amount: json.Number(*amount), Currency: *currency}
 		}
 		chain, err := c.readChain(*chainFile, *company, list(*links))
 		if err != nil {
 			return err
+		}
+		if *identity != "" {
+			if chain.Identity, err = readToken(e, *identity); err != nil {
+				return err
+			}
 		}
 		return c.verify(ctx, chain, *keyFile, req)
 	}
@@ -375,7 +382,7 @@ func (c *delegationCall) verify(ctx context.Context, chain delegation.Chain, key
 		_, _ = rand.Read(nb[:])
 		body.Nonce, body.Audience = hex.EncodeToString(nb[:]), req.RelyingParty
 		var vcs []any
-		for _, t := range append([]string{chain.Company}, chain.Links...) {
+		for _, t := range append([]string{chain.Company, chain.Identity}, chain.Links...) {
 			if t != "" {
 				vcs = append(vcs, credential.Envelope(jose.MediaTypeCredential, t))
 			}
