@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -47,6 +48,7 @@ func consoleServer(t *testing.T, publicURL string) (*httptest.Server, *issuertes
 			{ID: "other", TokenHash: httpx.TokenHash(otherToken), Scopes: []string{"dbd"}},
 		},
 		PublicURL: publicURL,
+		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	srv := httptest.NewServer(newTestServer(t, h))
 	t.Cleanup(srv.Close)

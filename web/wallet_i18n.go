@@ -23,7 +23,7 @@ func init() {
 		"wallet.validuntil":   {"ใช้ได้ถึง", "valid until"},
 		"wallet.noexpiry":     {"ไม่มีวันหมดอายุ", "no expiry"},
 		"wallet.receivedon":   {"ได้รับเมื่อ", "received"},
-		"wallet.presented":    {"แสดงแล้ว %d ครั้ง", "presented %d times"},
+		"wallet.presented":    {"แสดงแล้ว %d ครั้ง", "presented %d time(s)"},
 		"wallet.copies":       {"%d สำเนา", "%d copies"},
 		"wallet.copies.p":     {"%d สำเนา แต่ละสำเนาผูกกับกุญแจของตนเองและแสดงทีละสำเนา เพื่อไม่ให้ผู้ตรวจสอบเชื่อมโยงการแสดงเอกสารได้", "%d copies, each bound to its own key and presented in turn, so verifiers cannot link presentations."},
 
