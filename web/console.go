@@ -736,7 +736,7 @@ func (h *Handler) consoleSubmit(c *echo.Context) error {
 		return h.render(c, http.StatusCreated, "console_offer", navConsole, consoleOfferData{
 			Issuer: h.consoleIssuerView(s), Type: consoleType{Name: f.Type.Name, Title: f.Type.Title}, Format: format,
 			URI: out.URI, QR: vci.CredentialIssuer() + "/offers/" + url.PathEscape(out.ID) + "/qr.png",
-			TxCode: out.TxCode, Expires: out.ExpiresAt,
+			TxCode: out.TxCode, Expires: out.ExpiresAt, Wallet: h.Wallet != nil,
 		})
 	default: // "check", and Enter in a text input
 		if _, _, err := s.Prepare(doc); err != nil {
@@ -821,6 +821,7 @@ type consoleOfferData struct {
 	QR      string
 	TxCode  string
 	Expires time.Time
+	Wallet  bool // the server has the demo wallet: offer a link to it
 }
 
 // jsonUnmarshalNumbers decodes JSON with numbers as json.Number (exact

@@ -106,6 +106,7 @@ func init() {
 		"console.offer.txp":     {"แจ้งรหัสนี้แก่ผู้ถือทางช่องทางอื่น (เช่น SMS) ไม่ใช่พร้อมกับ QR code จะแสดงเพียงครั้งเดียว", "Give this code to the holder another way (e.g. SMS), not with the QR code. It is shown only once."},
 		"console.offer.expires": {"หมดอายุ", "Expires"},
 		"console.offer.once":    {"ข้อเสนอใช้ได้ครั้งเดียว ผู้ที่มีลิงก์ (และรหัสยืนยัน ถ้ามี) รับเอกสารได้ จึงควรส่งให้ผู้ถือเท่านั้น", "The offer can be redeemed once, by whoever has the link (and the code, if any): give it to the holder only."},
+		"console.offer.demo":    {"เปิดในกระเป๋าเอกสารสาธิต", "Open in the demo wallet"},
 		"console.offer.another": {"ออกเอกสารอีกฉบับ", "Issue another"},
 
 		"console.help.bedate":      {"พ.ศ. ปปปปดดวว เช่น 25440109 (00 = ไม่ทราบ)", "Buddhist Era YYYYMMDD, e.g. 25440109 (00 = unknown)"},

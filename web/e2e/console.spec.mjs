@@ -138,7 +138,8 @@ export default async function (t) {
     const uri = await page.inputValue('#offer-uri');
     assert.match(uri, /^openid-credential-offer:\/\/\?credential_offer_uri=/);
     await t.shot(page, 'console-offer', { readme: true });
-    await page.goto(t.base + '/wallet/receive?offer_uri=' + encodeURIComponent(uri));
+    await Promise.all([page.waitForURL('**/wallet/receive?offer_uri=*'), page.click('#open-wallet')]);
+    assert.equal(await page.inputValue('#offer_uri'), uri);
     await Promise.all([page.waitForURL('**/wallet/receive'), page.click('#resolve-offer')]);
     await Promise.all([page.waitForURL('**/wallet/cards/*'), page.click('#accept-offer')]);
     assert.equal(await page.getAttribute('#card-status', 'data-verified'), 'true');
