@@ -41,6 +41,7 @@ func init() {
 		"verify.issuer.accredited":           {"ได้รับการรับรอง", "Accredited"},
 		"verify.issuer.otheracc":             {"การรับรองอื่น", "Other accreditation"},
 		"verify.issuer.acc":                  {"รับรองโดย %s", "accredited by %s"},
+		"verify.issuer.validfrom":            {"มีผลตั้งแต่ %s", "Valid from %s"},
 		"verify.issuer.noacc":                {"ไม่มีการรับรองในทะเบียน", "No accreditation in the registry."},
 		"verify.issuer.selfnamed":            {"ชื่อตามที่เอกสารระบุเอง", "the name the credential gives itself"},
 		"verify.issuer.unknown":              {"ไม่พบในทะเบียนความน่าเชื่อถือ", "Not in the trust registry"},
