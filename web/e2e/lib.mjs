@@ -101,7 +101,7 @@ export async function startHarness(here) {
         // newPage opens a page in a fresh context (its own cookies).
         async newPage(opts = {}) {
           const ctx = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true, ...opts });
-          ctx.setDefaultTimeout(20000);
+          ctx.setDefaultTimeout(45000); // generous: make test loads two cores with everything at once
           const page = await ctx.newPage();
           page.on('pageerror', (e) => { t.jsErrors.push(String(e)); });
           page.on('console', (m) => { if (m.type() === 'error') t.jsErrors.push(m.text()); });
