@@ -17,6 +17,8 @@ import (
 	"github.com/thaitrust/thaitrust/internal/httpx"
 	"github.com/thaitrust/thaitrust/issuer"
 	"github.com/thaitrust/thaitrust/issuer/issuertest"
+	"github.com/thaitrust/thaitrust/issuer/oid4vci"
+	"github.com/thaitrust/thaitrust/issuer/oid4vci/oid4vcitest"
 	"github.com/thaitrust/thaitrust/signing"
 )
 
@@ -40,8 +42,13 @@ func consoleServer(t *testing.T, publicURL string) (*httptest.Server, *issuertes
 	t.Helper()
 	uni := issuertest.NewVirtualIssuer(t, "university", signing.EdDSA, "DegreeCredential", "TranscriptCredential")
 	dopa := issuertest.NewVirtualIssuer(t, "dopa", signing.EdDSA, "ThaiCitizenCredential")
+	vci, err := oid4vci.New(oid4vci.Config{Issuer: uni.Service, Store: oid4vcitest.NewMemoryStore(), CredentialIssuer: "https://university.thaitrust.test/issuers/university"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := &Handler{
 		Issuers:   map[string]*issuer.Service{"university": uni.Service, "dopa": dopa.Service},
+		OID4VCI:   map[string]*oid4vci.Service{"university": vci},
 		Documents: fakeDocuments{},
 		Clients: []httpx.Client{
 			{ID: "registrar", TokenHash: httpx.TokenHash(testToken), Scopes: []string{"university"}},
@@ -461,5 +468,39 @@ func TestConsoleRows(t *testing.T) {
 	n := stateFromForm(formFromPage(t, p.body)).Rows["/credentialSubject/terms/0/courses"]
 	if before, _ := strconv.Atoi(form.Get("n:/credentialSubject/terms/0/courses")); n != before+1 {
 		t.Errorf("add: %d courses, want %d", n, before+1)
+	}
+}
+
+// TestConsoleOffer: the offer action makes an OpenID4VCI offer of the
+// form's credential, shown once with its QR code and transaction code;
+// nothing is issued until a wallet redeems it.
+func TestConsoleOffer(t *testing.T) {
+	srv, uni := consoleServer(t, "http://127.0.0.1")
+	b := newBrowser(t, srv.URL)
+	b.login(testToken)
+	form := exampleForm(t, "DegreeCredential")
+	form.Set("csrf", b.csrf())
+	form.Set("action", "offer")
+	form.Set("format", "dc+sd-jwt")
+	form.Set("tx_code", "1")
+	p := b.post("/console/issuers/university/issue/DegreeCredential", form)
+	if p.status != http.StatusCreated {
+		t.Fatalf("offer: %d\n%s", p.status, p.body)
+	}
+	for _, want := range []string{"openid-credential-offer://?credential_offer_uri=", `src="https://university.thaitrust.test/issuers/university/offers/`, `id="tx-code"`} {
+		if !strings.Contains(p.body, want) && !strings.Contains(p.body, html.EscapeString(want)) {
+			t.Errorf("offer page lacks %q", want)
+		}
+	}
+	if strings.Contains(p.body, `id="open-wallet"`) {
+		t.Error("a link to a demo wallet the server does not have")
+	}
+	if recs, _ := uni.Service.Records(context.Background(), "", 10); len(recs) != 0 {
+		t.Errorf("an offer issued %d credentials", len(recs))
+	}
+	// A refused document makes no offer.
+	form.Set("v:/credentialSubject/student/pid", "1103701234564")
+	if p := b.post("/console/issuers/university/issue/DegreeCredential", form); p.status != http.StatusBadRequest {
+		t.Errorf("offer of an invalid document: %d, want 400", p.status)
 	}
 }

@@ -1,11 +1,16 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"github.com/thaitrust/thaitrust/holder"
+	"github.com/thaitrust/thaitrust/holder/holdertest"
+	"github.com/thaitrust/thaitrust/internal/httpx"
 )
 
 // TestWalletReasonsWorded: every reason the wallet can give has a
@@ -84,4 +89,52 @@ func TestSafeNext(t *testing.T) {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestWalletScope: from another machine, the wallet needs a session of
+// a client with the scope "wallet" or "*"; another client's is refused.
+func TestWalletScope(t *testing.T) {
+	opened := 0
+	h := &Handler{
+		Wallet: func(ctx context.Context) (*holder.Wallet, error) {
+			opened++
+			return holder.New(ctx, holder.Config{Store: holdertest.NewMemoryStore()})
+		},
+		Clients: []httpx.Client{
+			{ID: "registrar", TokenHash: httpx.TokenHash(testToken), Scopes: []string{"university"}},
+			{ID: "holder", TokenHash: httpx.TokenHash(otherToken), Scopes: []string{"wallet"}},
+		},
+	}
+	srv := httptest.NewServer(newTestServer(t, h))
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct {
+		token string
+		want  int
+	}{{"", http.StatusUnauthorized}, {testToken, http.StatusForbidden}, {otherToken, http.StatusOK}} {
+		b := newBrowser(t, srv.URL)
+		// httptest's peer is 127.0.0.1: a proxy header makes it remote.
+		b.c.Transport = headerTransport{"X-Forwarded-For": "203.0.113.7"}
+		if tc.token != "" {
+			if p := b.post("/console/login", url.Values{"csrf": {b.csrf()}, "token": {tc.token}}); p.status != http.StatusSeeOther {
+				t.Fatalf("sign-in: %d", p.status)
+			}
+		}
+		if p := b.get("/wallet"); p.status != tc.want {
+			t.Errorf("token %q: /wallet %d, want %d", tc.token, p.status, tc.want)
+		}
+	}
+	if opened != 1 {
+		t.Errorf("the wallet was opened %d times, want once (by the allowed client)", opened)
+	}
+}
+
+// headerTransport adds headers to every request.
+type headerTransport map[string]string
+
+func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	for k, v := range h {
+		r.Header.Set(k, v)
+	}
+	return http.DefaultTransport.RoundTrip(r)
 }
