@@ -70,8 +70,9 @@ type Service struct {
 	fragMu   sync.Mutex
 	frags    map[string]fragment // entity id -> encoded list entry (Export)
 
-	exportMu  sync.Mutex // serialises Exports; guards exportBuf
-	exportBuf []byte     // the last signing input's memory, reused
+	exportMu   sync.Mutex // serialises Exports; guards exportBufs and exportCur
+	exportBufs [2][]byte  // ExportTo's lists' memory, reused in turn (trustlist.go)
+	exportCur  int        // the one of exportBufs frags point into; -1: neither
 }
 
 // Open loads the registry in cfg.Store into memory and returns a Service.

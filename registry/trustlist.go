@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/thaitrust/thaitrust/credential/jose"
 	"github.com/thaitrust/thaitrust/signing"
@@ -222,156 +223,132 @@ func (s *Service) entityKeys(ctx context.Context, r DocumentResolver, e *entityR
 // accreditations) and its keys stay the same. data is the base64url of
 // the entity's JSON, spaces, and a comma, padded to a multiple of three
 // bytes, so that fragments concatenate into the base64url of the whole
-// payload (see Export).
+// payload (see Export). It is a slice of the list it was written in:
+// fragments are not kept anywhere else.
 type fragment struct {
 	rec         *entityRec
 	credentials bool
 	keysAt      time.Time // zero: encoded without keys
 	data        []byte
-}
-
-// encodeEntities encodes every record, in parallel, reusing cached
-// fragments.
-func (s *Service) encodeEntities(ctx context.Context, recs []*entityRec, opts ExportOptions) ([][]byte, error) {
-	now := s.now()
-	s.fragMu.Lock()
-	cache := s.frags
-	s.fragMu.Unlock()
-	out := make([]fragment, len(recs))
-	var (
-		next    atomic.Int64
-		wg      sync.WaitGroup
-		errOnce sync.Once
-		failed  error
-	)
-	const block = 256
-	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				lo := int(next.Add(block)) - block
-				if lo >= len(recs) || ctx.Err() != nil {
-					return
-				}
-				for i := lo; i < min(lo+block, len(recs)); i++ {
-					r := recs[i]
-					if f, ok := cache[r.e.ID]; ok && f.rec == r && f.credentials == opts.Credentials &&
-						(opts.Keys == nil) == f.keysAt.IsZero() && (f.keysAt.IsZero() || (now.Sub(f.keysAt) < keysTTL && !now.Before(f.keysAt))) {
-						out[i] = f
-						continue
-					}
-					le := listed(r, opts.Credentials)
-					f := fragment{rec: r, credentials: opts.Credentials}
-					if opts.Keys != nil {
-						keys, err := s.entityKeys(ctx, opts.Keys, r)
-						if err != nil {
-							errOnce.Do(func() { failed = err })
-							next.Store(int64(len(recs)))
-							return
-						}
-						le.PublicKeys, f.keysAt = keys, now
-					}
-					data, err := marshalNoEscape(le)
-					if err != nil {
-						errOnce.Do(func() { failed = err })
-						next.Store(int64(len(recs)))
-						return
-					}
-					data = alignComma(data)
-					f.data = base64.RawURLEncoding.AppendEncode(make([]byte, 0, base64.RawURLEncoding.EncodedLen(len(data))), data)
-					out[i] = f
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if failed != nil {
-		return nil, failed
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	fresh := make(map[string]fragment, len(out))
-	data := make([][]byte, len(out))
-	for i, f := range out {
-		fresh[f.rec.e.ID] = f
-		data[i] = f.data
-	}
-	s.fragMu.Lock()
-	s.frags = fresh
-	s.fragMu.Unlock()
-	return data, nil
+	size        int           // len(data), or, while planned, the size to write
+	keys        []signing.JWK // while planned: the keys to list
 }
 
 // Export signs the registry as a JSON trust list: a compact JWS (typ
 // trustlist+jwt) by the scheme operator's key, whose payload is the
 // TrustListDocument. signer.KeyID should be a DID URL of the root.
 // ExportTo writes the same to a writer without holding it as a string.
+//
+// The token is written in fresh memory that becomes the string without a
+// further copy.
 func (s *Service) Export(ctx context.Context, signer jose.Signer, opts ExportOptions) (string, error) {
-	var b strings.Builder
-	if _, err := s.ExportTo(ctx, &b, signer, opts); err != nil {
+	s.exportMu.Lock()
+	defer s.exportMu.Unlock()
+	buf, err := s.signedList(ctx, signer, opts, func(n int) []byte { return make([]byte, 0, n) })
+	if err != nil {
 		return "", err
 	}
-	return b.String(), nil
+	s.exportCur = -1 // the cache points into the string
+	// buf is never written again: it is the string's memory from here on
+	// (the kept fragments only read it).
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
 }
 
 // ExportTo writes the signed JSON trust list (see Export) to w and
 // returns the number of bytes written.
 //
-// Entities are encoded in parallel, and each entity's encoding (base64url
-// included) is kept, with its keys for up to five minutes, and reused by
-// the next export while the entity and its accreditations do not change;
-// the signing input is built in a buffer kept between exports (touching
-// fresh memory costs page faults, seconds for a large list on some
-// virtual machines). Re-exporting a large registry after a few changes
-// costs about one pass of the signature's hash over the list. The caches
-// hold about twice the size of one list in memory. Exports run one at a
-// time.
+// Each entity's encoding (base64url included) is kept, with its keys for
+// up to five minutes, and reused by the next export while the entity and
+// its accreditations do not change. The list is written into one of two
+// buffers kept between exports, the one the kept encodings do not point
+// into (touching fresh memory costs page faults, seconds for a large list
+// on some virtual machines). Re-exporting a large registry after a few
+// changes costs about one copy and one pass of the signature's hash over
+// the list. The buffers hold about twice the size of one list in memory.
+// Exports run one at a time.
 func (s *Service) ExportTo(ctx context.Context, w io.Writer, signer jose.Signer, opts ExportOptions) (int64, error) {
+	s.exportMu.Lock()
+	defer s.exportMu.Unlock()
+	k := 0
+	if s.exportCur == 0 {
+		k = 1
+	}
+	buf, err := s.signedList(ctx, signer, opts, func(n int) []byte {
+		if cap(s.exportBufs[k]) < n {
+			s.exportBufs[k] = make([]byte, 0, n+n/8) // room to grow before the next reallocation
+		}
+		return s.exportBufs[k][:0]
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.exportCur = k
+	if g, ok := w.(interface{ Grow(int) }); ok {
+		g.Grow(len(buf))
+	}
+	m, err := w.Write(buf)
+	return int64(m), err
+}
+
+// signedList builds the signed list (the compact JWS) in the memory
+// buffer(n) returns (capacity at least n, not the memory the kept
+// fragments are in) and returns it. The caller holds exportMu.
+//
+// The entities but the last are written in two parallel passes: the
+// first plans, encoding the JSON of every entity not kept from the last
+// export (in a buffer each worker reuses) to learn its size; the second
+// writes every entity's base64url at its place in the list, copying kept
+// ones and encoding the others again. Encoding twice costs less than
+// writing fragments to memory of their own first: on a cold export of a
+// large registry, fresh memory is mostly page faults.
+func (s *Service) signedList(ctx context.Context, signer jose.Signer, opts ExportOptions, buffer func(n int) []byte) ([]byte, error) {
 	if signer.Key == nil || signer.KeyID == "" {
-		return 0, errors.New("registry: Export needs the scheme operator's signer")
+		return nil, errors.New("registry: Export needs the scheme operator's signer")
 	}
 	alg := signer.Algorithm
 	if alg == "" {
 		var err error
 		if alg, err = signing.AlgorithmFor(signer.Key.Public()); err != nil {
-			return 0, fmt.Errorf("registry: %w", err)
+			return nil, fmt.Errorf("registry: %w", err)
 		}
 	}
 	if _, err := signing.ParseAlgorithm(string(alg)); err != nil {
-		return 0, fmt.Errorf("registry: %w", err)
+		return nil, fmt.Errorf("registry: %w", err)
 	}
 	recs, root := s.records()
 	si, err := s.schemeInformation(root, opts)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	frags, err := s.encodeEntities(ctx, recs, opts)
+	var body []*entityRec // every entity but the last, whose encoding ends the payload
+	if len(recs) > 1 {
+		body = recs[:len(recs)-1]
+	}
+	frags, err := s.planEntities(ctx, body, opts)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	// The payload is prefix, every entity's JSON followed by a comma but
 	// the last's, and "]}". Each part but the tail is padded with spaces
-	// to a multiple of three bytes, so its base64url (cached per entity)
+	// to a multiple of three bytes, so its base64url (kept per entity)
 	// concatenates into the payload's.
 	siJSON, err := marshalNoEscape(si)
 	if err != nil {
-		return 0, fmt.Errorf("registry: encode trust list: %w", err)
+		return nil, fmt.Errorf("registry: encode trust list: %w", err)
 	}
 	prefix := append(append([]byte(`{"ListAndSchemeInformation":`), siJSON...), `,"TrustedEntitiesList":[`...)
 	var tail []byte
 	if len(recs) > 0 {
-		last := listed(recs[len(recs)-1], opts.Credentials)
+		last := recs[len(recs)-1]
+		var keys []signing.JWK
 		if opts.Keys != nil {
-			if last.PublicKeys, err = s.entityKeys(ctx, opts.Keys, recs[len(recs)-1]); err != nil {
-				return 0, err
+			if keys, err = s.entityKeys(ctx, opts.Keys, last); err != nil {
+				return nil, err
 			}
 		}
-		if tail, err = marshalNoEscape(last); err != nil {
-			return 0, fmt.Errorf("registry: encode trust list: %w", err)
+		if tail, err = appendListed(nil, last, opts.Credentials, keys); err != nil {
+			return nil, fmt.Errorf("registry: encode trust list: %w", err)
 		}
-		frags = frags[:len(frags)-1]
 		prefix = alignSpaces(prefix)
 	}
 	tail = append(tail, "]}"...)
@@ -381,41 +358,152 @@ func (s *Service) ExportTo(ctx context.Context, w io.Writer, signer jose.Signer,
 		Kid string            `json:"kid"`
 	}{alg, TypTrustList, signer.KeyID})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	enc := base64.RawURLEncoding
-	n := enc.EncodedLen(len(hdr)) + 1 + enc.EncodedLen(len(prefix)) + enc.EncodedLen(len(tail)) + 1 + enc.EncodedLen(132)
-	for _, f := range frags {
-		n += len(f)
+	head := enc.AppendEncode(nil, hdr)
+	head = append(head, '.')
+	head = enc.AppendEncode(head, prefix)
+	tailB64 := enc.AppendEncode(nil, tail)
+	n := len(head) + len(tailB64)
+	for i := range frags {
+		n += frags[i].size
 	}
-	// The signing input is built in a buffer kept between exports: a
-	// large list's buffer is hundreds of megabytes, and touching fresh
-	// memory costs page faults (seconds on some virtual machines).
-	s.exportMu.Lock()
-	defer s.exportMu.Unlock()
-	if cap(s.exportBuf) < n {
-		s.exportBuf = make([]byte, 0, n+n/8)
+	buf := buffer(n + 1 + enc.EncodedLen(132))[:n]
+	copy(buf, head)
+	copy(buf[n-len(tailB64):], tailB64)
+	if err := writeEntities(ctx, buf[len(head):n-len(tailB64)], frags); err != nil {
+		return nil, err
 	}
-	buf := s.exportBuf[:0]
-	buf = enc.AppendEncode(buf, hdr)
-	buf = append(buf, '.')
-	buf = enc.AppendEncode(buf, prefix)
-	for _, f := range frags {
-		buf = append(buf, f...)
-	}
-	buf = enc.AppendEncode(buf, tail)
 	sig, err := signing.Sign(signer.Key, alg, buf)
 	if err != nil {
-		return 0, fmt.Errorf("registry: sign trust list: %w", err)
+		return nil, fmt.Errorf("registry: sign trust list: %w", err)
 	}
+	fresh := make(map[string]fragment, len(frags))
+	for _, f := range frags {
+		fresh[f.rec.e.ID] = f
+	}
+	s.fragMu.Lock()
+	s.frags = fresh
+	s.fragMu.Unlock()
 	buf = append(buf, '.')
-	buf = enc.AppendEncode(buf, sig)
-	s.exportBuf = buf[:0]
-	if g, ok := w.(interface{ Grow(int) }); ok {
-		g.Grow(len(buf))
+	return enc.AppendEncode(buf, sig), nil
+}
+
+// planEntities returns a fragment per record: the kept one when it can
+// be reused, else one with the size its encoding takes (data nil).
+func (s *Service) planEntities(ctx context.Context, recs []*entityRec, opts ExportOptions) ([]fragment, error) {
+	now := s.now()
+	s.fragMu.Lock()
+	cache := s.frags
+	s.fragMu.Unlock()
+	out := make([]fragment, len(recs))
+	err := parallel(ctx, len(recs), func(lo, hi int, scratch *[]byte) error {
+		for i := lo; i < hi; i++ {
+			r := recs[i]
+			if f, ok := cache[r.e.ID]; ok && f.rec == r && f.credentials == opts.Credentials &&
+				(opts.Keys == nil) == f.keysAt.IsZero() && (f.keysAt.IsZero() || (now.Sub(f.keysAt) < keysTTL && !now.Before(f.keysAt))) {
+				f.size = len(f.data)
+				out[i] = f
+				continue
+			}
+			f := fragment{rec: r, credentials: opts.Credentials}
+			if opts.Keys != nil {
+				keys, err := s.entityKeys(ctx, opts.Keys, r)
+				if err != nil {
+					return err
+				}
+				f.keys, f.keysAt = keys, now
+			}
+			b, err := encodeEntity((*scratch)[:0], r, opts.Credentials, f.keys)
+			if err != nil {
+				return err
+			}
+			*scratch = b
+			f.size = base64.RawURLEncoding.EncodedLen(len(b))
+			out[i] = f
+		}
+		return nil
+	})
+	return out, err
+}
+
+// writeEntities writes every fragment's base64url into dst, one after
+// the other (dst is exactly their total size), and points the fragments
+// at what it wrote.
+func writeEntities(ctx context.Context, dst []byte, frags []fragment) error {
+	offs := make([]int, len(frags)+1)
+	for i := range frags {
+		offs[i+1] = offs[i] + frags[i].size
 	}
-	m, err := w.Write(buf)
-	return int64(m), err
+	return parallel(ctx, len(frags), func(lo, hi int, scratch *[]byte) error {
+		for i := lo; i < hi; i++ {
+			f := &frags[i]
+			d := dst[offs[i]:offs[i+1]:offs[i+1]]
+			if f.data != nil {
+				copy(d, f.data)
+				f.data = d
+				continue
+			}
+			b, err := encodeEntity((*scratch)[:0], f.rec, f.credentials, f.keys)
+			if err != nil {
+				return err
+			}
+			*scratch = b
+			if base64.RawURLEncoding.EncodedLen(len(b)) != len(d) {
+				return fmt.Errorf("registry: encode trust list: entity %s encoded to another size the second time", f.rec.e.ID)
+			}
+			base64.RawURLEncoding.Encode(d, b)
+			f.data, f.keys = d, nil
+		}
+		return nil
+	})
+}
+
+// encodeEntity appends the list JSON of r with keys, padded and with its
+// comma (see fragment), to b.
+func encodeEntity(b []byte, r *entityRec, credentials bool, keys []signing.JWK) ([]byte, error) {
+	b, err := appendListed(b, r, credentials, keys)
+	if err != nil {
+		return nil, fmt.Errorf("registry: encode trust list: %w", err)
+	}
+	return alignComma(b), nil
+}
+
+// parallel runs fn over [0, n) in blocks, on as many goroutines as
+// GOMAXPROCS, each with a scratch buffer of its own, and returns the
+// first error (or ctx's).
+func parallel(ctx context.Context, n int, fn func(lo, hi int, scratch *[]byte) error) error {
+	const block = 256
+	var (
+		next    atomic.Int64
+		wg      sync.WaitGroup
+		errOnce sync.Once
+		failed  error
+	)
+	for range min(max(1, runtime.GOMAXPROCS(0)), (n+block-1)/block) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var scratch []byte
+			for {
+				lo := int(next.Add(block)) - block
+				if lo >= n || ctx.Err() != nil {
+					return
+				}
+				if err := fn(lo, min(lo+block, n), &scratch); err != nil {
+					errOnce.Do(func() { failed = err })
+					next.Store(int64(n))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if failed != nil {
+		return failed
+	}
+	return ctx.Err()
 }
 
 // alignSpaces pads b with spaces to a multiple of three bytes.
