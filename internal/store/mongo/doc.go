@@ -60,6 +60,9 @@
 //	oid4vp_request_changes _id: request id NUL version (20 digits)
 //	                                                 one committed UpdateRequest (the whole request)
 //	                     index expires_at on both: DeleteExpired
+//	delegation_drafts    _id: draft id               delegation draft (signers, body, approvals; grant as JSON)
+//	delegation_draft_changes _id: draft id NUL version (20 digits)
+//	                                                 one committed UpdateDraft (the whole draft)
 //
 // Issuer names and registry ids may not contain NUL (writes reject them),
 // so a key's first NUL ends the issuer name and issuer+NUL is a prefix no

@@ -212,17 +212,20 @@ const (
 	collFVSAudit       = "fvs_audit"
 	collVPRequests     = "oid4vp_requests"
 	collVPChanges      = "oid4vp_request_changes"
+	collDrafts         = "delegation_drafts"
+	collDraftChanges   = "delegation_draft_changes"
 )
 
 // Schema versions: each domain's, recorded in the meta collection, and the
 // "v" of every document it writes. A reader refuses documents of a newer
 // version.
 const (
-	issuerVersion   = 1
-	registryVersion = 1
-	oid4vciVersion  = 1
-	fvsVersion      = 1
-	oid4vpVersion   = 1
+	issuerVersion     = 1
+	registryVersion   = 1
+	oid4vciVersion    = 1
+	fvsVersion        = 1
+	oid4vpVersion     = 1
+	delegationVersion = 1
 )
 
 // domain is one domain's schema version and indexes.
@@ -255,6 +258,9 @@ var domains = []domain{
 		collVPRequests: {expiresIndex}, // DeleteExpired
 		collVPChanges:  {expiresIndex},
 	}},
+	// Delegation drafts are read by _id only (a change by draft id and
+	// version); they do not expire.
+	{name: "delegation", version: delegationVersion},
 }
 
 var expiresIndex = mongo.IndexModel{Keys: bson.D{{Key: "expires_at", Value: 1}}, Options: options.Index().SetName("expires_at")}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/thaitrust/thaitrust/delegation"
+	"github.com/thaitrust/thaitrust/delegation/delegationtest"
 	"github.com/thaitrust/thaitrust/fvs"
 	"github.com/thaitrust/thaitrust/fvs/fvstest"
 	"github.com/thaitrust/thaitrust/internal/store/mongo"
@@ -55,4 +57,8 @@ func TestOID4VPStore(t *testing.T) {
 
 func TestFVSStore(t *testing.T) {
 	fvstest.TestStore(t, func(t *testing.T) fvs.Store { return open(t).FVS() })
+}
+
+func TestDelegationStore(t *testing.T) {
+	delegationtest.TestStore(t, func(t *testing.T) delegation.Store { return open(t).Delegation() })
 }
