@@ -82,6 +82,9 @@ type Config struct {
 	// FaceBinding checks face-match attestations (facebinding.go). Nil:
 	// requests that demand face binding are refused.
 	FaceBinding *FaceBindingPolicy
+	// Delegation checks delegation chains (delegation.go). Nil: requests
+	// that demand delegation are refused.
+	Delegation DelegationChecker
 }
 
 // Service is the OpenID4VP verifier of one relying party. It is safe for
@@ -174,6 +177,8 @@ type NewRequest struct {
 	// FaceBinding demands face-match attestations (facebinding.go).
 	// Optional.
 	FaceBinding *FaceBinding
+	// Delegation demands a delegation chain (delegation.go). Optional.
+	Delegation *Delegation
 }
 
 // Created is a new presentation request.
@@ -212,6 +217,10 @@ func (s *Service) CreateRequest(ctx context.Context, nr NewRequest) (*Created, e
 	if err != nil {
 		return nil, err
 	}
+	deleg, err := s.prepareDelegation(nr.Query, nr.Delegation)
+	if err != nil {
+		return nil, err
+	}
 	id, err := s.random()
 	if err != nil {
 		return nil, err
@@ -246,6 +255,9 @@ func (s *Service) CreateRequest(ctx context.Context, nr NewRequest) (*Created, e
 	}
 	if faceBinding != nil {
 		claims[ParamFaceBinding] = faceBinding
+	}
+	if deleg != nil {
+		claims[ParamDelegation] = deleg
 	}
 	payload, err := json.Marshal(claims)
 	if err != nil {
@@ -387,6 +399,9 @@ type Result struct {
 	// Errors are the failures that concern the response as a whole or a
 	// query (claim_missing, credential_missing, ...), with the query id.
 	Errors []Problem `json:"errors"`
+	// Delegation is the outcome of the delegation chain check, when the
+	// request demanded one and it ran (delegation.go).
+	Delegation *DelegationOutcome `json:"delegation,omitempty"`
 }
 
 // Problem is one failure of a response.
@@ -489,7 +504,7 @@ func (s *Service) Respond(ctx context.Context, id string, form url.Values) (*Res
 		// request ends either way.
 		return &Response{}, nil
 	}
-	res := s.verify(ctx, req, vpToken[0], form[ParamFaceAttestations])
+	res := s.verify(ctx, req, vpToken[0], form[ParamFaceAttestations], form[ParamDelegationChain])
 	raw, err := json.Marshal(res)
 	if err != nil {
 		return nil, err
@@ -512,7 +527,7 @@ func (s *Service) Respond(ctx context.Context, id string, form url.Values) (*Res
 }
 
 // verify verifies a vp_token against request r.
-func (s *Service) verify(ctx context.Context, r Request, vpToken string, faceAttestations []string) *Result {
+func (s *Service) verify(ctx context.Context, r Request, vpToken string, faceAttestations, chain []string) *Result {
 	res := &Result{Credentials: map[string][]*Presented{}, Errors: []Problem{}}
 	fc := newFaceCheck(r, faceAttestations, res)
 	if fc == nil { // newFaceCheck recorded why
@@ -603,6 +618,7 @@ func (s *Service) verify(ctx context.Context, r Request, vpToken string, faceAtt
 			}
 		}
 	}
+	s.checkDelegation(ctx, r, m, chain, res) // delegation.go
 	res.Verified = len(res.Errors) == 0
 	if res.Verified {
 		// Keep exactly what was asked for.
