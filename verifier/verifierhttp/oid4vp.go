@@ -23,7 +23,8 @@ const MaxResponse = 2 << 20
 // "verifier:<name>" (that one) or "*":
 //
 //	POST /verifier/requests               {dcql_query, purpose?: {th, en}, verifier?: name,
-//	                                       face_binding?: {credential_ids, max_fmr}}
+//	                                       face_binding?: {credential_ids, max_fmr},
+//	                                       delegation?: {credential_id, action, ...}}
 //	                                      -> 201 {id, request_uri, expires_at}
 //	POST /verifiers/{name}/requests       the same for a named verifier
 //	GET  /verifier/requests/{id}          -> {id, status, ..., result?}
@@ -130,6 +131,9 @@ func (h *OID4VPHandler) create(c *echo.Context) error {
 	if v, present := body[oid4vp.ParamFaceBinding]; present {
 		nr.FaceBinding, err = oid4vp.ParseFaceBinding(v)
 	}
+	if v, present := body[oid4vp.ParamDelegation]; present && err == nil {
+		nr.Delegation, err = oid4vp.ParseDelegation(v)
+	}
 	var out *oid4vp.Created
 	if err == nil {
 		out, err = s.CreateRequest(c.Request().Context(), nr)
@@ -137,7 +141,7 @@ func (h *OID4VPHandler) create(c *echo.Context) error {
 	var qe *oid4vp.QueryError
 	if errors.As(err, &qe) {
 		field := "/dcql_query" + qe.Field
-		if qe.Field == "/purpose" || qe.Field == "/"+oid4vp.ParamFaceBinding {
+		if qe.Field == "/purpose" || qe.Field == "/"+oid4vp.ParamFaceBinding || qe.Field == "/"+oid4vp.ParamDelegation {
 			field = qe.Field
 		}
 		return httpx.BadRequest("dcql_query_invalid", qe.Error(), httpx.FieldError{Field: field, Reason: "invalid", Message: qe.Msg})
