@@ -26,10 +26,10 @@ import (
 
 // Delegation (package delegation): the issuer profile that issues
 // DelegationCredential (dbd in the demo) runs the multi-party signing
-// workflow, with drafts kept in memory (a draft lives while its signers
-// approve it; a restart loses open drafts, never issued credentials);
-// every server verifies chains for a requested action. The demo data
-// directory also gets the delegation scenario (demoDelegation).
+// workflow, with drafts kept in the server's store (a draft lives while
+// its signers approve it, and survives a restart); every server verifies
+// chains for a requested action. The demo data directory also gets the
+// delegation scenario (demoDelegation).
 
 // issuerAdapter lets an issuer profile sign delegations.
 type issuerAdapter struct{ s *issuer.Service }
@@ -71,7 +71,7 @@ func (a *App) delegationService(v *delegation.Verifier) (*delegation.Service, st
 		return nil, "", nil // no issuer of delegations here: verification only
 	}
 	svc, err := delegation.New(delegation.ServiceConfig{
-		Verifier: v, Issuer: issuerAdapter{a.issuers[ic.Name]}, Store: delegation.NewMemoryStore(), Now: a.nowFn,
+		Verifier: v, Issuer: issuerAdapter{a.issuers[ic.Name]}, Store: a.db.Delegation(), Now: a.nowFn,
 	})
 	return svc, ic.Name, err
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thaitrust/thaitrust/delegation"
 	"github.com/thaitrust/thaitrust/fvs"
 	"github.com/thaitrust/thaitrust/internal/store/bolt"
 	"github.com/thaitrust/thaitrust/internal/store/mongo"
@@ -28,6 +29,7 @@ type Store interface {
 	OID4VCI() oid4vci.Store
 	FVS() fvs.Store
 	OID4VP() oid4vp.Store
+	Delegation() delegation.Store
 	// Ping reports whether the database is reachable and usable: the
 	// health check.
 	Ping(ctx context.Context) error
