@@ -58,6 +58,9 @@ type Request struct {
 	// FaceBinding is the verifier's demand for face binding (ThaiTrust
 	// extension, facebinding.go); nil when none.
 	FaceBinding *FaceBinding `json:"face_binding,omitempty"`
+	// Delegation asks the holder to act for someone else (ThaiTrust
+	// extension, delegation.go); nil when not.
+	Delegation *Delegation `json:"delegation,omitempty"`
 }
 
 // ResolveRequest parses an OpenID4VP request URI
@@ -213,6 +216,9 @@ func (w *Wallet) verifyRequestObject(ctx context.Context, token, clientID, verif
 	if req.FaceBinding, err = parseFaceBinding(m, req.Query); err != nil {
 		return nil, err
 	}
+	if req.Delegation, err = parseDelegation(m, req.Query); err != nil {
+		return nil, err
+	}
 	if cm, ok := m["client_metadata"].(map[string]any); ok {
 		req.Verifier.Name = localized(cm, "client_name")
 	}
@@ -275,7 +281,8 @@ type Consent struct {
 	// false until the holder includes them).
 	Items []*ConsentItem `json:"items"`
 
-	face map[string]faceAttestation // by query id, from BindFace (facebinding.go)
+	face  map[string]faceAttestation // by query id, from BindFace (facebinding.go)
+	chain []string                   // from AttachDelegationChain (delegation.go)
 }
 
 // ConsentItem is one credential of a Consent.
@@ -587,6 +594,9 @@ func (w *Wallet) Respond(ctx context.Context, c *Consent) (*Response, error) {
 		form.Set("state", req.State)
 	}
 	if err := c.addFaceAttestations(form); err != nil {
+		return nil, err
+	}
+	if err := c.addDelegationChain(form); err != nil {
 		return nil, err
 	}
 	redirect, sendErr := w.post(ctx, req.ResponseURI, form)
