@@ -16,6 +16,9 @@ import (
 // one is missing the test fails (it is not skipped), unless
 // THAITRUST_SKIP_BROWSER=1 says to skip it.
 func TestBrowser(t *testing.T) {
+	// Mostly waiting for Chromium: let the package's other tests run
+	// meanwhile.
+	t.Parallel()
 	if os.Getenv("THAITRUST_SKIP_BROWSER") == "1" {
 		t.Skip("THAITRUST_SKIP_BROWSER=1: the browser tests of web/e2e are not run")
 	}
