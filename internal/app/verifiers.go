@@ -40,6 +40,9 @@ type VerifierConfig struct {
 	// RequestTTL is the life of a request and its nonce as a Go duration
 	// ("10m"); "": oid4vp.DefaultRequestTTL (10 minutes).
 	RequestTTL string `json:"request_ttl,omitempty"`
+	// RelyingPartyID is the id delegations name this relying party by in
+	// their scope (delegation_vp.go); "": DID.
+	RelyingPartyID string `json:"relying_party_id,omitempty"`
 }
 
 // VerifierDID returns the did:web of a verifier profile served under
@@ -145,7 +148,8 @@ func (a *App) openVerifiers(signers map[string]jose.Signer, now func() time.Time
 		s, err := oid4vp.New(oid4vp.Config{
 			Name: vc.Name, DID: vc.DID, Signer: signers[vc.Name], DisplayName: vc.DisplayName,
 			BaseURL: base, Verifier: a.verifier, Store: a.db.OID4VP(), RequestTTL: ttl, Now: now,
-			FaceBinding: a.faceBindingPolicy(), // facebinding.go
+			FaceBinding: a.faceBindingPolicy(),      // facebinding.go
+			Delegation:  a.delegationCheckerFor(vc), // delegation_vp.go
 		})
 		if err != nil {
 			return fmt.Errorf("app: verifier %s: %w", vc.Name, err)
