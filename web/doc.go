@@ -20,7 +20,7 @@
 //	{{define "content"}}...{{end}}   what goes inside <main>
 //
 // and may use the partials of layout.html ("checks", "claims", "issuer",
-// "csrf"). The data a page's templates see is a *View: .Lang ("th" or
+// "delegation", "csrf"). The data a page's templates see is a *View: .Lang ("th" or
 // "en"), .T (the dictionary: {{.T "wallet.title"}}; in a range, use $.T),
 // .L (picks a language from a map[string]string, the current one first:
 // {{$.L .DisplayName}}), .Nav (the active nav item), .Path, .CSRF and
@@ -58,4 +58,9 @@
 // Language: ?lang=th|en sets a cookie (one year); otherwise the cookie,
 // else Thai. The switch in the header links to the same page with the
 // other language.
+//
+// Browser tests: every web/e2e/*.spec.mjs runs in TestBrowser (make
+// test) against a demo server; see web/e2e/run.mjs for what a spec gets
+// (pages, the demo API, screenshots). Screenshots marked readme are
+// copied to docs/screenshots by make screenshots.
 package web
