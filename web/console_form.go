@@ -92,7 +92,7 @@ func newTypeForm(t schemas.Type) (*typeForm, error) {
 		if !ok {
 			continue
 		}
-		n, err := r.node(name, s, obj, 0)
+		n, err := r.node(name, []schemaAt{{s, obj}}, 0)
 		if err != nil {
 			return nil, fmt.Errorf("web: schema of %s: %w", t.Name, err)
 		}
@@ -292,7 +292,7 @@ type merged struct {
 	maxLength   int
 	minItems    int
 	props       []string
-	propSchemas map[string]schemaAt
+	propSchemas map[string][]schemaAt
 	required    map[string]bool
 	items       *schemaAt
 }
@@ -362,7 +362,7 @@ func (r *schemaResolver) merge(s, res *omap, m *merged, depth int) error {
 	}
 	if p, ok := s.get("properties").(*omap); ok {
 		if m.propSchemas == nil {
-			m.propSchemas = map[string]schemaAt{}
+			m.propSchemas = map[string][]schemaAt{}
 		}
 		for _, k := range p.keys {
 			ps, ok := p.vals[k].(*omap)
@@ -371,14 +371,11 @@ func (r *schemaResolver) merge(s, res *omap, m *merged, depth int) error {
 			}
 			if _, seen := m.propSchemas[k]; !seen {
 				m.props = append(m.props, k)
-				m.propSchemas[k] = schemaAt{ps, res}
-			} else {
-				// A sibling refines the referenced member (e.g. adds
-				// required): merge both.
-				prev := m.propSchemas[k]
-				m.propSchemas[k] = schemaAt{&omap{keys: []string{"allOf"}, vals: map[string]any{"allOf": []any{prev.s, ps}}}, res}
-				_ = prev
 			}
+			// A member described twice (by a referenced schema and a
+			// sibling that refines it) is both: node merges the parts,
+			// each with the resource its $refs resolve in.
+			m.propSchemas[k] = append(m.propSchemas[k], schemaAt{ps, res})
 		}
 	}
 	if it, ok := s.get("items").(*omap); ok {
@@ -387,14 +384,17 @@ func (r *schemaResolver) merge(s, res *omap, m *merged, depth int) error {
 	return nil
 }
 
-// node builds the form node of member name with schema s.
-func (r *schemaResolver) node(name string, s, res *omap, depth int) (*formNode, error) {
+// node builds the form node of member name described by parts (one
+// schema, or several that all apply).
+func (r *schemaResolver) node(name string, parts []schemaAt, depth int) (*formNode, error) {
 	if depth > maxFormDepth {
 		return nil, errors.New("schema nests too deeply")
 	}
 	var m merged
-	if err := r.merge(s, res, &m, depth); err != nil {
-		return nil, err
+	for _, p := range parts {
+		if err := r.merge(p.s, p.res, &m, depth); err != nil {
+			return nil, err
+		}
 	}
 	n := &formNode{Name: name, Format: m.format, Description: m.description, MinItems: m.minItems}
 	isType := func(t string) bool {
@@ -419,8 +419,7 @@ func (r *schemaResolver) node(name string, s, res *omap, depth int) (*formNode, 
 		}
 		n.Kind = kindObject
 		for _, k := range m.props {
-			ps := m.propSchemas[k]
-			c, err := r.node(k, ps.s, ps.res, depth+1)
+			c, err := r.node(k, m.propSchemas[k], depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -433,7 +432,7 @@ func (r *schemaResolver) node(name string, s, res *omap, depth int) (*formNode, 
 			break
 		}
 		n.Kind = kindArray
-		it, err := r.node("", m.items.s, m.items.res, depth+1)
+		it, err := r.node("", []schemaAt{*m.items}, depth+1)
 		if err != nil {
 			return nil, err
 		}

@@ -53,3 +53,49 @@ func canon(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestFormMergesRefinedMembers: a member described by a referenced
+// schema and refined by a sibling (here: made required inside) gets
+// both: its inputs from the first, what is required from the second.
+func TestFormMergesRefinedMembers(t *testing.T) {
+	typ := schemas.Type{Name: "TestCredential", Schema: []byte(`{
+	  "$id": "https://thaitrust.example/schemas/TestCredential.json",
+	  "properties": {"credentialSubject": {
+	    "allOf": [{"$ref": "common.json#/$defs/subject"}],
+	    "properties": {"x": {"required": ["y"], "properties": {"z": {"enum": ["a", "b"]}}}}
+	  }},
+	  "$defs": {"common.json": {"$id": "https://thaitrust.example/schemas/common.json", "$defs": {
+	    "subject": {"type": "object", "properties": {"x": {"$ref": "#/$defs/x"}}},
+	    "x": {"type": "object", "properties": {"y": {"type": "string"}, "n": {"type": "integer"}}}
+	  }}}
+	}`), Example: []byte(`{"@context": [], "type": ["VerifiableCredential", "TestCredential"]}`)}
+	f, err := newTypeForm(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := f.nodeAt("/credentialSubject/x")
+	if x == nil || x.Kind != kindObject || len(x.Props) != 3 {
+		t.Fatalf("x: %+v", x)
+	}
+	got := map[string]string{}
+	for _, p := range x.Props {
+		got[p.Name] = p.Kind
+		if p.Name == "y" && !p.Required {
+			t.Error("y is not required")
+		}
+	}
+	if got["y"] != kindString || got["n"] != kindInteger || got["z"] != kindEnum {
+		t.Errorf("members %v", got)
+	}
+	st := newFormState()
+	st.Values["/credentialSubject/x/n"] = "12345678901234567890"
+	st.Values["/credentialSubject/x/y"] = "  "
+	doc, errs := f.document(st)
+	if len(errs) != 0 || canon(t, doc["credentialSubject"]) != `{"x":{"n":12345678901234567890}}` {
+		t.Errorf("document %v, errors %v", doc["credentialSubject"], errs)
+	}
+	st.Values["/credentialSubject/x/n"] = "1.5"
+	if _, errs := f.document(st); errs["/credentialSubject/x/n"] != "integer" {
+		t.Errorf("1.5 as an integer: %v", errs)
+	}
+}
