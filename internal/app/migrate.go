@@ -5,13 +5,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"sync"
 	"time"
 
+	"github.com/thaitrust/thaitrust/delegation"
 	"github.com/thaitrust/thaitrust/fvs"
 	"github.com/thaitrust/thaitrust/internal/store/bolt"
 	"github.com/thaitrust/thaitrust/issuer"
@@ -40,6 +43,7 @@ type Migration struct {
 	Keyring      Tally
 	Templates    Tally
 	Audit        Tally
+	Drafts       Tally // delegation drafts (open ones and the record of issued ones)
 }
 
 // Tally counts one kind of object.
@@ -60,7 +64,9 @@ var ErrMigrationMismatch = errors.New("app: migration: destination does not matc
 // (counted per issuer and compared by a digest of their contents), the
 // registry history (appended event by event, head hash compared, then
 // registry.Verify on the destination), and the FVS keyring, templates and
-// audit log. It can be run again after an interruption: what is already
+// audit log, and delegation drafts (with their approvals: directors may
+// take days to sign, so open drafts must not be lost; compared whole, but
+// for their Version, which restarts at 1). It can be run again after an interruption: what is already
 // there and identical is skipped; anything different is an error matching
 // ErrMigrationMismatch, and nothing is overwritten.
 //
@@ -97,6 +103,10 @@ func Migrate(ctx context.Context, src *bolt.DB, dst Store, opts MigrateOptions) 
 		return m, err
 	}
 	progress("fvs: keyring %v; templates %v; audit %v", m.Keyring, m.Templates, m.Audit)
+	if err := migrateDrafts(ctx, src, dst.Delegation(), m); err != nil {
+		return m, err
+	}
+	progress("delegation drafts: %v", m.Drafts)
 	return m, nil
 }
 
@@ -457,4 +467,59 @@ func migrateFVS(ctx context.Context, src *bolt.DB, dst fvs.Store, m *Migration) 
 	}
 	m.Audit.Verified = m.Audit.Source
 	return nil
+}
+
+// sameDraft compares drafts but for Version (a copy starts again at 1)
+// and below the millisecond (MongoDB's precision).
+func sameDraft(a, b delegation.Draft) bool {
+	norm := func(d delegation.Draft) []byte {
+		d.Version = 0
+		d.ValidFrom, d.ValidUntil, d.CreatedAt = ms(d.ValidFrom).UTC(), ms(d.ValidUntil).UTC(), ms(d.CreatedAt).UTC()
+		d.Approvals = slices.Clone(d.Approvals)
+		for i := range d.Approvals {
+			d.Approvals[i].At = ms(d.Approvals[i].At).UTC()
+		}
+		if len(d.Approvals) == 0 {
+			d.Approvals = nil
+		}
+		if len(d.Directors) == 0 {
+			d.Directors = nil
+		}
+		if len(d.Body) == 0 {
+			d.Body = nil
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			return nil
+		}
+		return b
+	}
+	na, nb := norm(a), norm(b)
+	return na != nil && bytes.Equal(na, nb)
+}
+
+func migrateDrafts(ctx context.Context, src *bolt.DB, dst delegation.Store, m *Migration) error {
+	return src.DelegationDrafts(ctx, func(d delegation.Draft) error {
+		m.Drafts.Source++
+		got, err := dst.GetDraft(ctx, d.ID)
+		switch {
+		case err == nil && sameDraft(got, d):
+			m.Drafts.Present++
+		case err == nil:
+			return fmt.Errorf("%w: delegation draft %s differs", ErrMigrationMismatch, d.ID)
+		case !errors.Is(err, delegation.ErrNotFound):
+			return fmt.Errorf("app: migration: delegation draft %s: %w", d.ID, err)
+		default:
+			if err := dst.CreateDraft(ctx, d); err != nil {
+				return fmt.Errorf("app: migration: delegation draft %s: %w", d.ID, err)
+			}
+			m.Drafts.Copied++
+		}
+		got, err = dst.GetDraft(ctx, d.ID)
+		if err != nil || !sameDraft(got, d) {
+			return fmt.Errorf("%w: delegation draft %s after the copy (%v)", ErrMigrationMismatch, d.ID, err)
+		}
+		m.Drafts.Verified++
+		return nil
+	})
 }
