@@ -441,7 +441,7 @@ func (a *App) routes(now func() time.Time) *echo.Echo {
 	a.docs = NewDocuments(a)
 	(&issuerhttp.Handler{Issuers: a.issuers, Clients: a.Config.Clients, OID4VCI: a.vci, Documents: a.docs}).Register(e)
 	(&verifierhttp.Handler{Verifier: a.verifier}).Register(e)
-	(&verifierhttp.OID4VPHandler{Verifiers: a.vp, Clients: a.Config.Clients}).Register(e)
+	(&verifierhttp.OID4VPHandler{Verifiers: a.vp, Clients: a.Config.Clients, Default: a.defaultVerifier()}).Register(e)
 	if a.registry != nil {
 		a.registryHandler(now).Register(e)
 	}

@@ -8,11 +8,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/thaitrust/thaitrust/credential/jose"
+	"github.com/thaitrust/thaitrust/delegation"
 	"github.com/thaitrust/thaitrust/signing"
 	"github.com/thaitrust/thaitrust/signing/did"
 	"github.com/thaitrust/thaitrust/verifier/oid4vp"
@@ -51,38 +53,49 @@ func VerifierDID(publicURL, name string) (string, error) {
 	return did.WebDID(strings.TrimSuffix(publicURL, "/") + "/verifiers/" + name)
 }
 
-// The demo's relying party: an employer that checks degrees.
-var demoVerifier = struct {
+// The demo's relying parties: an employer that checks degrees, and the
+// Revenue Department, which accepts VAT filings from whoever holds a
+// company's power of attorney (issue 5's scenario: delegations name it
+// delegation.ScenarioRelyingParty). The first is the default verifier.
+var demoVerifiers = []struct {
 	name   string
 	alg    signing.Algorithm
 	th, en string
-}{"employer", signing.EdDSA, "บริษัท สยามนายจ้าง จำกัด", "Siam Employer Co., Ltd."}
+	rp     string
+}{
+	{"employer", signing.EdDSA, "บริษัท สยามนายจ้าง จำกัด", "Siam Employer Co., Ltd.", ""},
+	{"rd", signing.EdDSA, "กรมสรรพากร", "The Revenue Department", delegation.ScenarioRelyingParty},
+}
 
-// addDemoVerifier creates the demo verifier's key (a key file that exists
-// is kept) and adds its profile to cfg. It does not save cfg.
+// addDemoVerifier creates the demo verifiers' keys (a key file that
+// exists is kept) and adds the profiles cfg lacks. It does not save cfg.
 func addDemoVerifier(dir string, cfg *Config, pass []byte) error {
-	d := demoVerifier
-	rel := filepath.Join("keys", "verifier-"+d.name+".key.json")
-	path := filepath.Join(dir, rel)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		key, err := signing.GenerateKey(d.alg)
+	for _, d := range demoVerifiers {
+		if slices.ContainsFunc(cfg.Verifiers, func(v VerifierConfig) bool { return v.Name == d.name }) {
+			continue
+		}
+		rel := filepath.Join("keys", "verifier-"+d.name+".key.json")
+		path := filepath.Join(dir, rel)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			key, err := signing.GenerateKey(d.alg)
+			if err != nil {
+				return err
+			}
+			if err := signing.WriteKeyFileKDF(path, key, pass, demoKDF); err != nil {
+				return fmt.Errorf("app: writing key of verifier %s: %w", d.name, err)
+			}
+		} else if err != nil {
+			return err
+		}
+		id, err := VerifierDID(cfg.PublicURL, d.name)
 		if err != nil {
 			return err
 		}
-		if err := signing.WriteKeyFileKDF(path, key, pass, demoKDF); err != nil {
-			return fmt.Errorf("app: writing key of verifier %s: %w", d.name, err)
-		}
-	} else if err != nil {
-		return err
+		cfg.Verifiers = append(cfg.Verifiers, VerifierConfig{
+			Name: d.name, DID: id, Key: "file:" + filepath.ToSlash(rel), Algorithm: string(d.alg),
+			DisplayName: map[string]string{"th": d.th, "en": d.en}, RelyingPartyID: d.rp,
+		})
 	}
-	id, err := VerifierDID(cfg.PublicURL, d.name)
-	if err != nil {
-		return err
-	}
-	cfg.Verifiers = append(cfg.Verifiers, VerifierConfig{
-		Name: d.name, DID: id, Key: "file:" + filepath.ToSlash(rel), Algorithm: string(d.alg),
-		DisplayName: map[string]string{"th": d.th, "en": d.en},
-	})
 	return nil
 }
 
@@ -210,4 +223,14 @@ func (a *App) startSweeper(st oid4vp.Store, now func() time.Time) (stop func()) 
 func (a *App) OID4VP(name string) (*oid4vp.Service, bool) {
 	s, ok := a.vp[name]
 	return s, ok
+}
+
+// defaultVerifier names the verifier of POST /verifier/requests without
+// a "verifier": in a demo, the first profile (the employer); otherwise
+// none (a server with several verifiers then wants one named).
+func (a *App) defaultVerifier() string {
+	if !a.Config.Demo || len(a.Config.Verifiers) == 0 {
+		return ""
+	}
+	return a.Config.Verifiers[0].Name
 }
