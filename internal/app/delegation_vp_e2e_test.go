@@ -1,0 +1,200 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/thaitrust/thaitrust/credential"
+	"github.com/thaitrust/thaitrust/credential/jose"
+	"github.com/thaitrust/thaitrust/delegation"
+	"github.com/thaitrust/thaitrust/holder"
+	"github.com/thaitrust/thaitrust/issuer/issuertest"
+	"github.com/thaitrust/thaitrust/signing"
+	"github.com/thaitrust/thaitrust/verifier/oid4vp"
+)
+
+// rdFiling has the Revenue Department (the demo's "rd" verifier) ask for
+// a power of attorney to do action for the scenario's company, amount
+// 45000 THB, and, with identity, the presenter's citizen ID card.
+func rdFiling(t *testing.T, s *testServer, action string, identity bool) (id, requestURI string) {
+	t.Helper()
+	creds := []any{map[string]any{
+		"id": "poa", "format": "jwt_vc_json",
+		"meta": map[string]any{"type_values": []any{[]any{"VerifiableCredential", delegation.TypeDelegation}}},
+	}}
+	demand := map[string]any{
+		"credential_id": "poa", "acting_for": delegation.ScenarioJuristicID, "action": action,
+		"amount": map[string]any{"value": "45000", "currency": "THB"},
+	}
+	if identity {
+		creds = append(creds, map[string]any{
+			"id": "citizen", "format": "jwt_vc_json",
+			"meta":   map[string]any{"type_values": []any{[]any{"VerifiableCredential", delegation.TypeThaiCitizen}}},
+			"claims": []any{map[string]any{"path": []any{"credentialSubject", "pid"}}},
+		})
+		demand["identity_id"] = "citizen"
+	}
+	r := s.do(t, request{method: http.MethodPost, path: "/verifiers/rd/requests", token: demoToken, body: map[string]any{
+		"dcql_query": map[string]any{"credentials": creds},
+		"purpose":    map[string]any{"th": "ยื่นแบบ ภ.พ.30 แทนบริษัท", "en": "File the VAT return for the company"},
+		"delegation": demand,
+	}}).want(t, http.StatusCreated).JSON(t)
+	id, _ = r["id"].(string)
+	requestURI, _ = r["request_uri"].(string)
+	if id == "" || requestURI == "" {
+		t.Fatalf("created %v", r)
+	}
+	return id, requestURI
+}
+
+// addWithKey puts a vc+jwt in wallet w bound to key (the holder's own,
+// as the demo scenario made it).
+func addWithKey(t *testing.T, w *vpWallet, token string, key jose.Signer) {
+	t.Helper()
+	jwk, err := signing.PrivateJWK(key.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Add(context.Background(), &holder.Credential{Format: holder.FormatJWTVC, Raw: token}, &holder.Key{JWK: jwk}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// presentFiling has wallet w answer request requestURI with its
+// credentials and the chain above its delegation; it returns the
+// wallet's error (the verifier's refusal).
+func presentFiling(t *testing.T, w *vpWallet, requestURI string, chain ...string) error {
+	t.Helper()
+	ctx := context.Background()
+	req, err := w.ResolveRequest(ctx, requestURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := req.Delegation; d == nil || d.Action == "" || d.ActingFor != delegation.ScenarioJuristicID || d.Amount == nil {
+		t.Fatalf("the wallet does not show what it is asked to act for: %+v", req.Delegation)
+	}
+	c, err := w.Prepare(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AttachDelegationChain(chain); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.Respond(ctx, c)
+	return err
+}
+
+// TestDelegationOverOpenID4VP: the Revenue Department asks, over
+// OpenID4VP, for someone acting for the scenario's company to file VAT;
+// the clerk's wallet presents their DelegationCredential (bound to their
+// key) and their citizen ID card, with the company certificate and the
+// accountant's grant as the chain: accepted, the chain's steps in the
+// result. Refused: a withholding-tax filing (outside the clerk's scope);
+// the clerk's delegation presented from another person's wallet (holder
+// key mismatch); and, after DBD records a change of directors, the VAT
+// filing itself, naming the director link.
+func TestDelegationOverOpenID4VP(t *testing.T) {
+	s := startServer(t)
+	dc, keys := demoHolders(t, s)
+	company, grant, leaf := dc.Chain.Company, dc.Chain.Links[0], dc.Chain.Links[1]
+
+	// DOPA's citizen ID card for the clerk, issued to the clerk's key.
+	doc := issuertest.Example(t, delegation.TypeThaiCitizen)
+	sub := doc["credentialSubject"].(map[string]any)
+	sub["pid"], sub["id"] = delegation.ScenarioClerk.PID, dc.DIDs["clerk"]
+	env, err := credential.ParseDataURL(s.issue(t, "dopa", doc).VC["id"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk := newVPWallet(t)
+	addWithKey(t, clerk, leaf, keys["clerk"])
+	addWithKey(t, clerk, env.Data, keys["clerk"])
+
+	refused := func(t *testing.T, id string, err error, reason string) *oid4vp.Result {
+		t.Helper()
+		var he *holder.Error
+		if !errors.As(err, &he) || he.Reason != holder.ReasonResponseRejected {
+			t.Fatalf("the wallet's error %v, want the verifier's refusal", err)
+		}
+		v := result(t, s, id)
+		if v.Status != oid4vp.StatusFailed || v.Result == nil || v.Result.Verified || v.Result.Reason != reason || v.Result.MessageTH == "" {
+			t.Fatalf("result %+v, want refused with %s", v.Result, reason)
+		}
+		return v.Result
+	}
+
+	t.Run("accepted", func(t *testing.T) {
+		id, uri := rdFiling(t, s, delegation.ScenarioActionVAT, true)
+		if err := presentFiling(t, clerk, uri, company, grant); err != nil {
+			t.Fatalf("the clerk's filing: %v", err)
+		}
+		v := result(t, s, id)
+		if v.Status != oid4vp.StatusAnswered || !v.Result.Verified {
+			t.Fatalf("result %+v", v.Result)
+		}
+		d := v.Result.Delegation
+		if d == nil || !d.Verified || d.Reason != "" {
+			t.Fatalf("delegation outcome %+v", d)
+		}
+		var report delegation.Result
+		if err := json.Unmarshal(d.Report, &report); err != nil {
+			t.Fatal(err)
+		}
+		if !report.Verified || report.Depth != 1 || report.Company == nil || report.Company.JuristicID != delegation.ScenarioJuristicID ||
+			report.Grantee.PID != delegation.ScenarioClerk.PID || len(report.Steps) < 5 {
+			t.Fatalf("report %+v", report)
+		}
+		checks := v.Result.Credentials["poa"][0].Checks
+		if last := checks[len(checks)-1]; last.Check != oid4vp.CheckDelegation || last.Status != "passed" {
+			t.Fatalf("the presentation's checks end with %+v", last)
+		}
+		// Only what was asked for: the citizen ID card's pid.
+		if pid := v.Result.Credentials["citizen"][0].Claims["credentialSubject"].(map[string]any)["pid"]; pid != delegation.ScenarioClerk.PID {
+			t.Fatalf("claims %v", v.Result.Credentials["citizen"][0].Claims)
+		}
+	})
+
+	t.Run("action outside the scope", func(t *testing.T) {
+		id, uri := rdFiling(t, s, delegation.ScenarioActionWHT, true)
+		r := refused(t, id, presentFiling(t, clerk, uri, company, grant), oid4vp.ReasonDelegationRefused)
+		if d := r.Delegation; d == nil || d.Reason != delegation.ReasonActionNotInScope || d.Message == "" || r.Message != d.Message {
+			t.Fatalf("delegation outcome %+v", r.Delegation)
+		}
+	})
+
+	t.Run("without the chain", func(t *testing.T) {
+		id, uri := rdFiling(t, s, delegation.ScenarioActionVAT, true)
+		r := refused(t, id, presentFiling(t, clerk, uri), oid4vp.ReasonDelegationRefused)
+		if r.Delegation == nil || r.Delegation.Verified {
+			t.Fatalf("delegation outcome %+v", r.Delegation)
+		}
+	})
+
+	t.Run("someone else's delegation", func(t *testing.T) {
+		// The accountant copied the clerk's credential into their wallet;
+		// it can only be presented with the accountant's key.
+		other := newVPWallet(t)
+		addWithKey(t, other, leaf, keys["accountant"])
+		id, uri := rdFiling(t, s, delegation.ScenarioActionVAT, false)
+		r := refused(t, id, presentFiling(t, other, uri, company, grant), "holder_not_subject")
+		if r.Delegation != nil {
+			t.Fatalf("the chain was checked for a presentation that failed: %+v", r.Delegation)
+		}
+	})
+
+	t.Run("director revoked at DBD", func(t *testing.T) {
+		s.do(t, request{method: http.MethodPost, path: "/issuers/dbd/credentials/status", token: demoToken,
+			body: map[string]any{"credentialId": dc.Directors[1], "action": "revoke"}}).want(t, http.StatusOK)
+		id, uri := rdFiling(t, s, delegation.ScenarioActionVAT, true)
+		r := refused(t, id, presentFiling(t, clerk, uri, company, grant), oid4vp.ReasonDelegationRefused)
+		d := r.Delegation
+		if d == nil || d.Reason != delegation.ReasonRevoked || d.Part != delegation.PartDirector || d.Link != 0 ||
+			!strings.Contains(r.Errors[0].Detail, "director") || d.MessageTH == "" {
+			t.Fatalf("delegation outcome %+v, errors %+v", d, r.Errors)
+		}
+	})
+}
