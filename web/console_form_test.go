@@ -99,3 +99,35 @@ func TestFormMergesRefinedMembers(t *testing.T) {
 		t.Errorf("1.5 as an integer: %v", errs)
 	}
 }
+
+// FuzzFormState: whatever a browser posts, reading the form, adding and
+// removing rows and building the document never panic, and the document
+// has only members the form knows.
+func FuzzFormState(f *testing.F) {
+	f.Add("/credentialSubject/terms/0/courses/1/credits", "3", "/credentialSubject/terms/0", "/credentialSubject/terms")
+	f.Add("/credentialSubject/summary/gpax", "3,42", "/credentialSubject/terms/7", "/x")
+	f.Add("/evidence", "[", "", "/credentialSubject/terms/0/courses")
+	form := forms["TranscriptCredential"]
+	f.Fuzz(func(t *testing.T, ptr, value, remove, add string) {
+		st := stateFromForm(map[string][]string{
+			prefixValue + ptr: {value},
+			prefixRows + ptr:  {value},
+			prefixRows + add:  {"3"},
+		})
+		form.addRow(st, add)
+		form.removeRow(st, remove)
+		doc, errs := form.document(st)
+		for p := range errs {
+			if form.nodeAt(p) == nil {
+				t.Errorf("an error at %q, which the form does not have", p)
+			}
+		}
+		for k := range doc {
+			switch k {
+			case "@context", "type", "credentialSubject", "evidence", "validUntil":
+			default:
+				t.Errorf("document member %q", k)
+			}
+		}
+	})
+}
