@@ -12,6 +12,7 @@ import (
 	"github.com/thaitrust/thaitrust/credential/jose"
 	"github.com/thaitrust/thaitrust/delegation"
 	"github.com/thaitrust/thaitrust/holder"
+	"github.com/thaitrust/thaitrust/internal/app"
 	"github.com/thaitrust/thaitrust/issuer/issuertest"
 	"github.com/thaitrust/thaitrust/signing"
 	"github.com/thaitrust/thaitrust/verifier/oid4vp"
@@ -169,8 +170,45 @@ func TestDelegationOverOpenID4VP(t *testing.T) {
 	t.Run("without the chain", func(t *testing.T) {
 		id, uri := rdFiling(t, s, delegation.ScenarioActionVAT, true)
 		r := refused(t, id, presentFiling(t, clerk, uri), oid4vp.ReasonDelegationRefused)
-		if r.Delegation == nil || r.Delegation.Verified {
+		if d := r.Delegation; d == nil || d.Reason != delegation.ReasonRootHasParent || d.Link != 0 {
 			t.Fatalf("delegation outcome %+v", r.Delegation)
+		}
+	})
+
+	t.Run("identity card of another holder", func(t *testing.T) {
+		// The clerk's delegation with the accountant's citizen ID card
+		// (bound to the accountant's key).
+		doc := issuertest.Example(t, delegation.TypeThaiCitizen)
+		sub := doc["credentialSubject"].(map[string]any)
+		sub["pid"], sub["id"] = delegation.ScenarioAccountant.PID, dc.DIDs["accountant"]
+		env, err := credential.ParseDataURL(s.issue(t, "dopa", doc).VC["id"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mixed := newVPWallet(t)
+		addWithKey(t, mixed, leaf, keys["clerk"])
+		addWithKey(t, mixed, env.Data, keys["accountant"])
+		id, uri := rdFiling(t, s, delegation.ScenarioActionVAT, true)
+		if r := refused(t, id, presentFiling(t, mixed, uri, company, grant), oid4vp.ReasonDelegationHolder); r.Delegation != nil {
+			t.Fatalf("the chain was checked: %+v", r.Delegation)
+		}
+	})
+
+	t.Run("a delegation above the presented one", func(t *testing.T) {
+		// The accountant presents their own grant, and sends the clerk's
+		// sub-delegation in the chain: the chain's last grantee is the
+		// clerk, not the accountant's presented credential.
+		acc := newVPWallet(t)
+		addWithKey(t, acc, grant, keys["accountant"])
+		id, uri := rdFiling(t, s, delegation.ScenarioActionVAT, false)
+		r := refused(t, id, presentFiling(t, acc, uri, company, leaf), oid4vp.ReasonDelegationRefused)
+		if r.Delegation == nil || r.Delegation.Reason != app.ReasonNotFinalLink {
+			t.Fatalf("delegation outcome %+v", r.Delegation)
+		}
+		// Their own grant alone, with the company: accepted.
+		id, uri = rdFiling(t, s, delegation.ScenarioActionVAT, false)
+		if err := presentFiling(t, acc, uri, company); err != nil {
+			t.Fatalf("the accountant's own filing: %v (%+v)", err, result(t, s, id).Result)
 		}
 	})
 
