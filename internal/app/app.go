@@ -125,8 +125,9 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
-	if cfg.Demo && len(cfg.Verifiers) == 0 {
-		// A demo data directory made before the employer verifier: add it.
+	if cfg.Demo && demoVerifiersMissing(cfg) {
+		// A demo data directory made before the employer (or the Revenue
+		// Department) verifier: add it.
 		if err := upgradeDemoVerifier(opts.DataDir, cfg); err != nil {
 			return nil, err
 		}

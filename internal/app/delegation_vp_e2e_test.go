@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -235,4 +237,33 @@ func TestDelegationOverOpenID4VP(t *testing.T) {
 			t.Fatalf("delegation outcome %+v, errors %+v", d, r.Errors)
 		}
 	})
+}
+
+// A demo data directory made before the Revenue Department verifier gets
+// it on its next open (the employer kept, and still the default).
+func TestDemoRDVerifierAddedToOldDirectory(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := app.InitDemo(dir, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	employer := cfg.Verifiers[0]
+	cfg.Verifiers = cfg.Verifiers[:1]
+	if err := cfg.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(context.Background(), app.Options{DataDir: dir, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	rd, ok := a.OID4VP("rd")
+	if !ok || !strings.HasSuffix(rd.DID(), ":verifiers:rd") || len(a.Config.Verifiers) != 2 || a.Config.Verifiers[0].Name != employer.Name ||
+		a.Config.Verifiers[1].RelyingPartyID != delegation.ScenarioRelyingParty {
+		t.Fatalf("verifiers after open: %+v", a.Config.Verifiers)
+	}
+	saved, err := app.LoadConfig(dir)
+	if err != nil || len(saved.Verifiers) != 2 {
+		t.Fatalf("not saved: %v %+v", err, saved)
+	}
 }

@@ -99,8 +99,8 @@ func addDemoVerifier(dir string, cfg *Config, pass []byte) error {
 	return nil
 }
 
-// upgradeDemoVerifier adds the demo verifier to a demo data directory
-// made before there was one, and saves the configuration.
+// upgradeDemoVerifier adds the demo verifiers a demo data directory
+// made before them lacks, and saves the configuration.
 func upgradeDemoVerifier(dir string, cfg *Config) error {
 	pass, err := KeyPassphrase(dir, cfg)
 	if err != nil {
@@ -233,4 +233,15 @@ func (a *App) defaultVerifier() string {
 		return ""
 	}
 	return a.Config.Verifiers[0].Name
+}
+
+// demoVerifiersMissing reports whether cfg lacks one of the demo's
+// verifier profiles.
+func demoVerifiersMissing(cfg *Config) bool {
+	for _, d := range demoVerifiers {
+		if !slices.ContainsFunc(cfg.Verifiers, func(v VerifierConfig) bool { return v.Name == d.name }) {
+			return true
+		}
+	}
+	return false
 }
