@@ -3,9 +3,15 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/thaitrust/thaitrust/delegation"
+	"github.com/thaitrust/thaitrust/holder"
+	"github.com/thaitrust/thaitrust/signing"
 	"github.com/thaitrust/thaitrust/verifier/oid4vp"
 )
 
@@ -76,4 +82,46 @@ func (c delegationChecker) CheckDelegation(ctx context.Context, in oid4vp.Delega
 		out.Reason, out.Message, out.MessageTH, out.Link, out.Part = f.Reason, f.Message, f.MessageTH, f.Link, f.Part
 	}
 	return out, nil
+}
+
+// AddDemoClerk puts the delegation demo's clerk into wallet w: the
+// clerk's DelegationCredential (the accountant's sub-delegation, VAT
+// filing for one month), bound to the clerk's holder key, which becomes
+// a key of w. It returns the chain above it (the company's certificate
+// and the company's grant to the accountant), which the clerk attaches
+// to a presentation (holder.Consent.AttachDelegationChain). Only a demo
+// data directory whose scenario was seeded has a clerk.
+func (a *App) AddDemoClerk(ctx context.Context, w *holder.Wallet) (chain []string, err error) {
+	if !a.Config.Demo {
+		return nil, errors.New("app: only a demo data directory has the delegation demo")
+	}
+	raw, err := os.ReadFile(filepath.Join(a.DataDir, DemoDelegationChain))
+	if err != nil {
+		return nil, fmt.Errorf("app: the delegation demo: %w", err)
+	}
+	var dc DemoChain
+	if err := json.Unmarshal(raw, &dc); err != nil {
+		return nil, fmt.Errorf("app: %s: %w", DemoDelegationChain, err)
+	}
+	rel, ok := dc.Keys["clerk"]
+	if !ok || len(dc.Chain.Links) != 2 || dc.Chain.Company == "" {
+		return nil, fmt.Errorf("app: %s has no clerk's chain", DemoDelegationChain)
+	}
+	pass, err := KeyPassphrase(a.DataDir, a.Config)
+	if err != nil {
+		return nil, err
+	}
+	key, err := a.openKey(ctx, "file:"+rel, pass)
+	if err != nil {
+		return nil, fmt.Errorf("app: the clerk's key: %w", err)
+	}
+	jwk, err := signing.PrivateJWK(key)
+	if err != nil {
+		return nil, err
+	}
+	leaf := dc.Chain.Links[1]
+	if err := w.Add(ctx, &holder.Credential{Format: holder.FormatJWTVC, Raw: leaf}, &holder.Key{JWK: jwk}); err != nil {
+		return nil, err
+	}
+	return []string{dc.Chain.Company, dc.Chain.Links[0]}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -114,7 +115,10 @@ func TestDelegationOverOpenID4VP(t *testing.T) {
 		t.Fatal(err)
 	}
 	clerk := newVPWallet(t)
-	addWithKey(t, clerk, leaf, keys["clerk"])
+	above, err := s.App.AddDemoClerk(context.Background(), clerk.Wallet)
+	if err != nil || !slices.Equal(above, []string{company, grant}) {
+		t.Fatalf("AddDemoClerk: %v", err)
+	}
 	addWithKey(t, clerk, env.Data, keys["clerk"])
 
 	refused := func(t *testing.T, id string, err error, reason string) *oid4vp.Result {
