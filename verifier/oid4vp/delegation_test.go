@@ -258,3 +258,32 @@ func TestDelegationMessages(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseDelegation: a demand parses to a valid value or fails with a
+// nil result, and a parsed demand round-trips through JSON.
+func FuzzParseDelegation(f *testing.F) {
+	f.Add(`{"credential_id":"poa","action":"rd.vat.file","amount":{"value":"45000","currency":"THB"}}`)
+	f.Add(`{"credential_id":"poa","identity_id":"citizen","acting_for":"0105562034122","action":"a"}`)
+	f.Add(`{"credential_id":"poa","action":"a","amount":{"value":1.5,"currency":"THB"}}`)
+	f.Add(`[]`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var v any
+		if json.Unmarshal([]byte(s), &v) != nil {
+			return
+		}
+		d, err := oid4vp.ParseDelegation(v)
+		if (d == nil) == (err == nil) {
+			t.Fatalf("ParseDelegation = %+v, %v", d, err)
+		}
+		if d == nil {
+			return
+		}
+		b, _ := json.Marshal(d)
+		var back any
+		_ = json.Unmarshal(b, &back)
+		d2, err := oid4vp.ParseDelegation(back)
+		if err != nil || !reflect.DeepEqual(d, d2) {
+			t.Fatalf("round trip: %+v -> %s -> %+v, %v", d, b, d2, err)
+		}
+	})
+}
