@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -165,6 +166,17 @@ func TestDelegationOverOpenID4VP(t *testing.T) {
 		}
 	})
 
+	t.Run("malformed demand", func(t *testing.T) {
+		p := s.do(t, request{method: http.MethodPost, path: "/verifiers/rd/requests", token: demoToken, body: map[string]any{
+			"dcql_query": map[string]any{"credentials": []any{map[string]any{"id": "poa", "format": "jwt_vc_json",
+				"meta": map[string]any{"type_values": []any{[]any{delegation.TypeDelegation}}}}}},
+			"delegation": map[string]any{"credential_id": "poa", "action": "rd.vat.file", "amount": map[string]any{"value": "lots", "currency": "THB"}},
+		}}).problem(t, http.StatusBadRequest, "dcql_query_invalid")
+		if !strings.Contains(fmt.Sprint(p), "/delegation") {
+			t.Errorf("problem %v", p)
+		}
+	})
+
 	t.Run("action outside the scope", func(t *testing.T) {
 		id, uri := rdFiling(t, s, delegation.ScenarioActionWHT, true)
 		r := refused(t, id, presentFiling(t, clerk, uri, company, grant), oid4vp.ReasonDelegationRefused)
@@ -271,3 +283,4 @@ func TestDemoRDVerifierAddedToOldDirectory(t *testing.T) {
 		t.Fatalf("not saved: %v %+v", err, saved)
 	}
 }
+
