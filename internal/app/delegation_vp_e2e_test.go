@@ -283,4 +283,3 @@ func TestDemoRDVerifierAddedToOldDirectory(t *testing.T) {
 		t.Fatalf("not saved: %v %+v", err, saved)
 	}
 }
-
