@@ -3,6 +3,7 @@ package oid4vp
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -485,7 +486,7 @@ func (s *Service) Respond(ctx context.Context, id string, form url.Values) (*Res
 			return r, refuse(ReasonNonceUsed, "")
 		case !now.Before(r.ExpiresAt):
 			return r, refuse(ReasonRequestExpired, "")
-		case state != r.State:
+		case subtle.ConstantTimeCompare([]byte(state), []byte(r.State)) != 1: // the state is a secret of the request
 			return r, refuse(ReasonStateMismatch, "")
 		}
 		if errCode != "" {
