@@ -641,13 +641,17 @@ func (h *Handler) walletChoose(c *echo.Context) error {
 		return h.errorPage(c, http.StatusForbidden, "site.csrf")
 	}
 	id, _ := httpx.PathParam(c, "id")
-	p := h.pendingConsentOf(id)
+	q := c.FormValue("query")
+	// The consent is looked up and changed under one lock: once confirm
+	// or decline has taken it (and sends it without the lock), it is
+	// gone here, so what is sent never changes while it is sent.
+	h.wallet.mu.Lock()
+	defer h.wallet.mu.Unlock()
+	h.wallet.gc(h.now())
+	p := h.wallet.consents[id]
 	if p == nil {
 		return h.errorPage(c, http.StatusNotFound, "wallet.err.requestgone")
 	}
-	q := c.FormValue("query")
-	h.wallet.mu.Lock()
-	defer h.wallet.mu.Unlock()
 	var item *holder.ConsentItem
 	for _, it := range p.consent.Items {
 		if it.QueryID == q {
