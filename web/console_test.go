@@ -201,6 +201,16 @@ func TestConsoleLogin(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, _ := consoleServer(t, tc.publicURL)
 			b := newBrowser(t, srv.URL)
+			// The CSRF cookie is Secure exactly when the session cookie is.
+			var cc *http.Cookie
+			for _, c := range (&http.Response{Header: b.get("/console").header}).Cookies() {
+				if c.Name == csrfCookie {
+					cc = c
+				}
+			}
+			if cc == nil || !cc.HttpOnly || cc.SameSite != http.SameSiteStrictMode || cc.Secure != tc.secure {
+				t.Errorf("csrf cookie %+v, want HttpOnly, Strict, Secure %v", cc, tc.secure)
+			}
 			if p := b.login("wrong-token-0123456789"); p.status != http.StatusUnauthorized || !strings.Contains(p.body, translate("en", "console.login.bad")) && !strings.Contains(p.body, translate("th", "console.login.bad")) {
 				t.Fatalf("wrong token: %d", p.status)
 			}

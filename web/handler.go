@@ -274,7 +274,7 @@ func (h *Handler) view(c *echo.Context, nav string, data any) *View {
 			q[k] = vs
 		}
 	}
-	return &View{Lang: lang(c), Nav: nav, Path: c.Request().URL.Path, Query: q, CSRF: csrfToken(c), Data: data}
+	return &View{Lang: lang(c), Nav: nav, Path: c.Request().URL.Path, Query: q, CSRF: h.csrfToken(c), Data: data}
 }
 
 // render writes the page named page (templates/<page>.html).
@@ -324,8 +324,8 @@ func mustParsePages() map[string]*template.Template {
 const csrfCookie = "csrf"
 
 // csrfToken returns the browser's CSRF token, setting the cookie when
-// it has none (a random 128-bit value).
-func csrfToken(c *echo.Context) string {
+// it has none (a random 128-bit value; Secure as the session cookie is).
+func (h *Handler) csrfToken(c *echo.Context) string {
 	if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) == 22 {
 		return ck.Value
 	}
@@ -336,7 +336,7 @@ func csrfToken(c *echo.Context) string {
 	rand.Read(b[:]) // never fails (crypto/rand)
 	tok := base64.RawURLEncoding.EncodeToString(b[:])
 	c.Set(csrfCookie, tok)
-	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: tok, Path: "/", SameSite: http.SameSiteStrictMode, HttpOnly: true})
+	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: tok, Path: "/", SameSite: http.SameSiteStrictMode, HttpOnly: true, Secure: h.secureCookies(c)})
 	return tok
 }
 

@@ -103,7 +103,7 @@ func (h *Handler) createRequest(c *echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{
 		Name: requestCookie, Value: requestMAC(cr.ID), Path: "/verify/requests/" + url.PathEscape(cr.ID),
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Expires: cr.ExpiresAt.Add(time.Hour),
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: h.secureCookies(c), Expires: cr.ExpiresAt.Add(time.Hour),
 	})
 	return c.Redirect(http.StatusSeeOther, "/verify/requests/"+url.PathEscape(cr.ID))
 }
