@@ -167,23 +167,49 @@ func initSchema(tx *bbolt.Tx) error {
 		return err
 	}
 	for _, d := range domains {
-		if meta.Get(d.name) == nil {
-			// A domain added after the file was created.
-			if err := putVersion(meta, d.name, d.version); err != nil {
-				return err
-			}
-		} else if err := checkVersion(meta, d.name, d.version); err != nil {
+		if err := createDomain(tx, meta, d); err != nil {
 			return err
 		}
-		root, err := tx.CreateBucketIfNotExists(d.name)
-		if err != nil {
+	}
+	return nil
+}
+
+// createDomain records domain d's schema version in meta (a domain added
+// after the file was created) or checks the one recorded, and creates
+// its bucket tree where missing.
+func createDomain(tx *bbolt.Tx, meta *bbolt.Bucket, d domain) error {
+	if meta.Get(d.name) == nil {
+		if err := putVersion(meta, d.name, d.version); err != nil {
 			return err
 		}
-		for _, sub := range d.buckets {
-			if _, err := root.CreateBucketIfNotExists(sub); err != nil {
-				return err
-			}
+	} else if err := checkVersion(meta, d.name, d.version); err != nil {
+		return err
+	}
+	root, err := tx.CreateBucketIfNotExists(d.name)
+	if err != nil {
+		return err
+	}
+	for _, sub := range d.buckets {
+		if _, err := root.CreateBucketIfNotExists(sub); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// openDomain creates domain d's bucket tree on first use (the domains
+// added after the first are not in domains), in a write transaction of
+// its own.
+func (db *DB) openDomain(d domain) error {
+	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return ErrIncompatible
+		}
+		return createDomain(tx, meta, d)
+	})
+	if err != nil {
+		return fmt.Errorf("bolt: %s buckets: %w", d.name, err)
 	}
 	return nil
 }

@@ -54,28 +54,7 @@ func (s *delegationStore) ready(ctx context.Context) error {
 		return err
 	}
 	s.once.Do(func() {
-		s.err = s.db.bolt.Update(func(tx *bbolt.Tx) error {
-			meta := tx.Bucket(bucketMeta)
-			if meta == nil {
-				return ErrIncompatible
-			}
-			if meta.Get(bucketDelegation) == nil {
-				if err := putVersion(meta, bucketDelegation, delegationVersion); err != nil {
-					return err
-				}
-			} else if err := checkVersion(meta, bucketDelegation, delegationVersion); err != nil {
-				return err
-			}
-			root, err := tx.CreateBucketIfNotExists(bucketDelegation)
-			if err != nil {
-				return err
-			}
-			_, err = root.CreateBucketIfNotExists(bucketDrafts)
-			return err
-		})
-		if s.err != nil {
-			s.err = fmt.Errorf("bolt: delegation buckets: %w", s.err)
-		}
+		s.err = s.db.openDomain(domain{name: bucketDelegation, version: delegationVersion, buckets: [][]byte{bucketDrafts}})
 	})
 	return s.err
 }

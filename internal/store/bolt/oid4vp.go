@@ -52,28 +52,7 @@ func (s *oid4vpStore) ready(ctx context.Context) error {
 		return err
 	}
 	s.once.Do(func() {
-		s.err = s.db.bolt.Update(func(tx *bbolt.Tx) error {
-			meta := tx.Bucket(bucketMeta)
-			if meta == nil {
-				return ErrIncompatible
-			}
-			if meta.Get(bucketOID4VP) == nil {
-				if err := putVersion(meta, bucketOID4VP, oid4vpVersion); err != nil {
-					return err
-				}
-			} else if err := checkVersion(meta, bucketOID4VP, oid4vpVersion); err != nil {
-				return err
-			}
-			root, err := tx.CreateBucketIfNotExists(bucketOID4VP)
-			if err != nil {
-				return err
-			}
-			_, err = root.CreateBucketIfNotExists(bucketVPRequests)
-			return err
-		})
-		if s.err != nil {
-			s.err = fmt.Errorf("bolt: oid4vp buckets: %w", s.err)
-		}
+		s.err = s.db.openDomain(domain{name: bucketOID4VP, version: oid4vpVersion, buckets: [][]byte{bucketVPRequests}})
 	})
 	return s.err
 }
