@@ -49,32 +49,7 @@ var _ fvs.Store = (*fvsStore)(nil)
 
 func (s *fvsStore) init() error {
 	s.once.Do(func() {
-		s.err = s.db.bolt.Update(func(tx *bbolt.Tx) error {
-			meta := tx.Bucket(bucketMeta)
-			if meta == nil {
-				return ErrIncompatible
-			}
-			if meta.Get(bucketFVS) == nil {
-				if err := putVersion(meta, bucketFVS, fvsVersion); err != nil {
-					return err
-				}
-			} else if err := checkVersion(meta, bucketFVS, fvsVersion); err != nil {
-				return err
-			}
-			root, err := tx.CreateBucketIfNotExists(bucketFVS)
-			if err != nil {
-				return err
-			}
-			for _, b := range [][]byte{bucketFVSTemplates, bucketFVSAudit} {
-				if _, err := root.CreateBucketIfNotExists(b); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if s.err != nil {
-			s.err = fmt.Errorf("bolt: fvs buckets: %w", s.err)
-		}
+		s.err = s.db.openDomain(domain{name: bucketFVS, version: fvsVersion, buckets: [][]byte{bucketFVSTemplates, bucketFVSAudit}})
 	})
 	return s.err
 }

@@ -53,32 +53,7 @@ func (s *oid4vciStore) ready(ctx context.Context) error {
 		return err
 	}
 	s.once.Do(func() {
-		s.err = s.db.bolt.Update(func(tx *bbolt.Tx) error {
-			meta := tx.Bucket(bucketMeta)
-			if meta == nil {
-				return ErrIncompatible
-			}
-			if meta.Get(bucketOID4VCI) == nil {
-				if err := putVersion(meta, bucketOID4VCI, oid4vciVersion); err != nil {
-					return err
-				}
-			} else if err := checkVersion(meta, bucketOID4VCI, oid4vciVersion); err != nil {
-				return err
-			}
-			root, err := tx.CreateBucketIfNotExists(bucketOID4VCI)
-			if err != nil {
-				return err
-			}
-			for _, b := range [][]byte{bucketOffers, bucketCodes, bucketTickets} {
-				if _, err := root.CreateBucketIfNotExists(b); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if s.err != nil {
-			s.err = fmt.Errorf("bolt: oid4vci buckets: %w", s.err)
-		}
+		s.err = s.db.openDomain(domain{name: bucketOID4VCI, version: oid4vciVersion, buckets: [][]byte{bucketOffers, bucketCodes, bucketTickets}})
 	})
 	return s.err
 }
