@@ -315,7 +315,12 @@ func (h *Handler) showRecord(c *echo.Context, status int, errKey string) error {
 	default:
 		d.Changed = ""
 	}
-	out, _ := h.issuedCredential(ctx, c, s, rec)
+	out, err := h.issuedCredential(ctx, c, s, rec)
+	if err != nil {
+		// A kept credential that does not parse or verify: nothing is
+		// made from it (no PDF, no download), and the operator hears of it.
+		h.log().ErrorContext(ctx, "console: kept credential refused", "issuer", rec.Issuer, "id", rec.ID, "error", err.Error(), "request_id", httpx.RequestID(c))
+	}
 	d.Token = out != nil
 	if d.Issued && out != nil {
 		d.TokenTxt = out.Token
