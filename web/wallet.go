@@ -713,7 +713,7 @@ func (h *Handler) walletConfirm(c *echo.Context) error {
 			d.RedirectURI = resp.RedirectURI
 		}
 		if resp.Log != nil {
-			e := historyEntryOf(v, resp.Log, cardTitles(ctx, w, v))
+			e := historyEntryOf(v, resp.Log, cardsByCredential(ctx, w))
 			d.Entry = &e
 		}
 	}
@@ -768,8 +768,9 @@ type historyCredential struct {
 	Visible     []string
 }
 
-// cardTitles names the cards still in the wallet by credential id.
-func cardTitles(ctx context.Context, w *holder.Wallet, v *View) map[string]string {
+// cardsByCredential maps the credential ids of the cards still in the
+// wallet to their card ids (for links from the history).
+func cardsByCredential(ctx context.Context, w *holder.Wallet) map[string]string {
 	out := map[string]string{}
 	for _, s := range w.List(ctx) {
 		for _, id := range s.Credentials {
@@ -831,7 +832,7 @@ func (h *Handler) walletHistory(c *echo.Context) error {
 		return err
 	}
 	v := h.view(c, navWallet, nil)
-	cards := cardTitles(ctx, w, v)
+	cards := cardsByCredential(ctx, w)
 	d := walletHistoryData{}
 	for _, e := range log {
 		d.Entries = append(d.Entries, historyEntryOf(v, e, cards))
