@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/thaitrust/thaitrust/holder"
 	"github.com/thaitrust/thaitrust/holder/holdertest"
@@ -389,6 +390,11 @@ func TestRegistryPages(t *testing.T) {
 		if n := strings.Count(p.Body, `class="card entity"`); n != want {
 			t.Errorf("%s: %d entities, want %d", q, n, want)
 		}
+	}
+	// A long query is cut to 200 bytes at a character boundary (67 Thai
+	// characters are 201 bytes): the page stays valid UTF-8.
+	if p := b.get("/registry?q=" + url.QueryEscape(strings.Repeat("ม", 67))); p.Status != 200 || !utf8.ValidString(p.Body) || !strings.Contains(p.Body, strings.Repeat("ม", 66)) {
+		t.Errorf("long Thai query: %d, or its echo is cut inside a character", p.Status)
 	}
 	// A DID finds its entity.
 	uni, _ := d.App.Registry().Entity("university")

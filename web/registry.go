@@ -64,7 +64,7 @@ func (h *Handler) registrySearch(c *echo.Context) error {
 	v := h.view(c, navRegistry, nil)
 	q := strings.TrimSpace(c.QueryParam("q"))
 	if len(q) > 200 {
-		q = q[:200]
+		q = strings.ToValidUTF8(q[:200], "") // not in the middle of a (Thai: 3-byte) character
 	}
 	d := &registryData{Query: q, Kind: c.QueryParam("kind"), Type: c.QueryParam("type")}
 	for _, k := range entityKinds {
