@@ -65,7 +65,8 @@
 //     required, and the rule's limits (excluded actions, maximum amount);
 //  3. for a natural-person grantor (a root, or any sub-delegation): the
 //     grantor's approval by their bound key over the draft;
-//  4. each sub-delegation: parent id and digest, grantor = parent's
+//  4. each sub-delegation: parent id and, when the link carries one (the
+//     service always sets it), the parent's digestSRI; grantor = parent's
 //     grantee, sub-delegation allowed and depth within every ancestor's
 //     maxDepth, actions and relying parties subsets, amount limit not
 //     higher, validity within the parent's;
@@ -99,7 +100,8 @@
 //
 // WARNING: a draft (GET /delegations/drafts/{id}) shows personal data of
 // the parties to whoever holds its id; ids are random (122 bits), and
-// drafts live in memory only.
+// drafts are kept in the Store (the server's database), issued ones
+// included: nothing removes them.
 //
 // WARNING: maxUses cannot be enforced by a stateless verification; the
 // result warns (max_uses_not_counted) and the relying party must count
