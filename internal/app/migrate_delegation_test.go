@@ -8,7 +8,6 @@ import (
 
 	"github.com/thaitrust/thaitrust/delegation"
 	"github.com/thaitrust/thaitrust/internal/app"
-	"github.com/thaitrust/thaitrust/internal/store/mongo/mongotest"
 )
 
 // TestMigrateDelegationDrafts: store migrate copies delegation drafts with
@@ -45,19 +44,7 @@ func TestMigrateDelegationDrafts(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			uri := tc.uri
-			if uri == "" {
-				uri = mongotest.URI(t)
-			}
-			dst, err := app.OpenStore(ctx, t.TempDir(), uri)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer dst.Close()
-			m, err := app.Migrate(ctx, src, dst, app.MigrateOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			dst, m := migrateTo(ctx, t, src, tc.uri)
 			if m.Drafts != (app.Tally{Source: 2, Copied: 2, Verified: 2}) {
 				t.Errorf("drafts: %v", m.Drafts)
 			}

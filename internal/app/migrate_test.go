@@ -69,6 +69,25 @@ func fillSource(t *testing.T) *bolt.DB {
 	return src
 }
 
+// migrateTo opens the destination store uri ("": a MongoDB database from
+// mongotest) for the rest of the test and migrates src into it once.
+func migrateTo(ctx context.Context, t *testing.T, src *bolt.DB, uri string) (app.Store, *app.Migration) {
+	t.Helper()
+	if uri == "" {
+		uri = mongotest.URI(t)
+	}
+	dst, err := app.OpenStore(ctx, t.TempDir(), uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dst.Close() })
+	m, err := app.Migrate(ctx, src, dst, app.MigrateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst, m
+}
+
 func TestMigrate(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct{ name, uri string }{
@@ -77,19 +96,7 @@ func TestMigrate(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := fillSource(t)
-			uri := tc.uri
-			if uri == "" {
-				uri = mongotest.URI(t)
-			}
-			dst, err := app.OpenStore(ctx, t.TempDir(), uri)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer dst.Close()
-			m, err := app.Migrate(ctx, src, dst, app.MigrateOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			dst, m := migrateTo(ctx, t, src, tc.uri)
 			want := app.Tally{Source: 250, Copied: 250, Verified: 250}
 			if m.Records != want || m.Issuers["dopa"] != 50 || m.Issuers["university"] != 200 {
 				t.Errorf("records: %v, per issuer %v", m.Records, m.Issuers)
