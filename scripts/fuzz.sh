@@ -14,20 +14,20 @@ run_one() {
   local pkg=$1 name=$2 log
   log=$(mktemp)
   echo "fuzz: $pkg $name ($dur)"
-  for attempt in 1 2; do
-    if go test -run '^$' -fuzz "^${name}\$" -fuzztime "$dur" -parallel "$workers" "$pkg" >"$log" 2>&1; then
-      rm -f "$log"
-      return 0
-    fi
-    # Go's fuzzing coordinator sometimes reports "context deadline
-    # exceeded" when the time is up while a worker is slow to stop (a
-    # loaded machine). That is no finding: nothing was written to
-    # testdata/fuzz. Try once more; a real failure names its input.
-    if grep -q 'Failing input written' "$log" || ! grep -q 'context deadline exceeded' "$log"; then
-      break
-    fi
-    echo "fuzz: $name: the fuzzer stopped late (context deadline exceeded, no failing input); running it again"
-  done
+  if go test -run '^$' -fuzz "^${name}\$" -fuzztime "$dur" -parallel "$workers" "$pkg" >"$log" 2>&1; then
+    rm -f "$log"
+    return 0
+  fi
+  # Go 1.26's fuzzing coordinator reports "context deadline exceeded" and
+  # fails when -fuzztime ends while a worker is mid-call (a loaded
+  # machine): golang/go#75804, fixed in Go 1.27. That is no finding. A
+  # finding always writes its input ("Failing input written") and a crash
+  # prints a panic or the test's error; anything else still fails.
+  if grep -q 'context deadline exceeded' "$log" && ! grep -qE 'Failing input written|panic:|_test\.go:[0-9]+:' "$log"; then
+    echo "fuzz: $name: ran for $dur, no failing input; the coordinator stopped late (golang/go#75804), not a finding"
+    rm -f "$log"
+    return 0
+  fi
   echo "fuzz: FAILED $pkg $name:"
   cat "$log"
   rm -f "$log"
