@@ -684,22 +684,38 @@ type walletDoneData struct {
 	Entry        *historyEntry
 }
 
-func (h *Handler) walletConfirm(c *echo.Context) error {
+// decide takes the pending consent a confirm or decline is about
+// (removed: it is decided once) and the wallet. When the consent is nil
+// it has answered the request.
+func (h *Handler) decide(c *echo.Context) (*holder.Wallet, *pendingConsent, error) {
 	w, err := h.walletFor(c)
 	if w == nil {
-		return err
+		return nil, nil, err
 	}
 	if err := h.checkCSRF(c); err != nil {
-		return h.errorPage(c, http.StatusForbidden, "site.csrf")
+		return nil, nil, h.errorPage(c, http.StatusForbidden, "site.csrf")
 	}
 	id, _ := httpx.PathParam(c, "id")
 	p := h.takeConsent(id)
 	if p == nil {
-		return h.errorPage(c, http.StatusNotFound, "wallet.err.requestgone")
+		return nil, nil, h.errorPage(c, http.StatusNotFound, "wallet.err.requestgone")
+	}
+	return w, p, nil
+}
+
+// done is the done page's data for the consent's verifier.
+func (p *pendingConsent) done(v *View) *walletDoneData {
+	req := p.consent.Request
+	return &walletDoneData{VerifierName: v.L(req.Verifier.Name), VerifierDID: req.Verifier.DID}
+}
+
+func (h *Handler) walletConfirm(c *echo.Context) error {
+	w, p, err := h.decide(c)
+	if p == nil {
+		return err
 	}
 	v := h.view(c, navWallet, nil)
-	req := p.consent.Request
-	d := &walletDoneData{VerifierName: v.L(req.Verifier.Name), VerifierDID: req.Verifier.DID}
+	d := p.done(v)
 	ctx := c.Request().Context()
 	resp, err := w.Respond(ctx, p.consent)
 	status := http.StatusOK
@@ -723,21 +739,13 @@ func (h *Handler) walletConfirm(c *echo.Context) error {
 }
 
 func (h *Handler) walletDecline(c *echo.Context) error {
-	w, err := h.walletFor(c)
-	if w == nil {
+	w, p, err := h.decide(c)
+	if p == nil {
 		return err
 	}
-	if err := h.checkCSRF(c); err != nil {
-		return h.errorPage(c, http.StatusForbidden, "site.csrf")
-	}
-	id, _ := httpx.PathParam(c, "id")
-	p := h.takeConsent(id)
-	if p == nil {
-		return h.errorPage(c, http.StatusNotFound, "wallet.err.requestgone")
-	}
 	v := h.view(c, navWallet, nil)
-	req := p.consent.Request
-	d := &walletDoneData{Declined: true, VerifierName: v.L(req.Verifier.Name), VerifierDID: req.Verifier.DID}
+	d := p.done(v)
+	d.Declined = true
 	if err := w.Decline(c.Request().Context(), p.consent); err != nil {
 		// Nothing was disclosed either way; the verifier may not have
 		// heard the refusal.
