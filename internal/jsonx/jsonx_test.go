@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"reflect"
 	"runtime"
@@ -345,7 +346,14 @@ func TestBoxedConstants(t *testing.T) {
 	}
 	data := []byte(`["en","th","VerifiableCredential","BitstringStatusListEntry",0,1,9]`)
 	Parse(data) // warm the pool
-	if n := testing.AllocsPerRun(100, func() { Parse(data) }); n > 3 {
+	// The fewest over single parses: under the race detector sync.Pool
+	// drops a random quarter of what is put back, so some parses also
+	// allocate a parser (an average would count those).
+	n := math.Inf(1)
+	for range 50 {
+		n = min(n, testing.AllocsPerRun(1, func() { Parse(data) }))
+	}
+	if n > 3 {
 		t.Errorf("%v allocations; want 3 (copy of the input, array, its elements boxed for free)", n)
 	}
 }
