@@ -2,12 +2,9 @@
 // (no image processing: the matrix as drawn in a PDF image), so that
 // document verification can read the verification link a document
 // prints. Decode reads byte-mode symbols at error correction level M, the
-// kind internal/qr (which the renderer uses) and Encode here make, and
-// checks every block's error correction codewords.
-//
-// Encode was written before internal/qr existed; it stays as the
-// decoder's test partner and covers versions 1-40. The layout follows
-// Project Nayuki's reference implementation (MIT).
+// kind internal/qr (which the renderer uses) makes, and checks every
+// block's error correction codewords. It reads versions 1-40. The layout
+// follows Project Nayuki's reference implementation (MIT).
 package qr
 
 import (
@@ -32,9 +29,6 @@ var numBlocks = [41]int{-1, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11
 
 const formatBitsM = 0 // error correction level M in the format information
 
-// ErrTooLong: the data does not fit in a version 40 symbol.
-var ErrTooLong = errors.New("qr: data too long")
-
 func rawModules(ver int) int {
 	r := (16*ver+128)*ver + 64
 	if ver >= 2 {
@@ -47,73 +41,11 @@ func rawModules(ver int) int {
 	return r
 }
 
-func dataCodewords(ver int) int {
-	return rawModules(ver)/8 - eccPerBlock[ver]*numBlocks[ver]
-}
-
 func countBits(ver int) int {
 	if ver <= 9 {
 		return 8
 	}
 	return 16
-}
-
-// Encode encodes data in byte mode at level M in the smallest version
-// that holds it.
-func Encode(data []byte) (*Code, error) {
-	ver := 0
-	for v := 1; v <= 40; v++ {
-		if 4+countBits(v)+8*len(data) <= dataCodewords(v)*8 {
-			ver = v
-			break
-		}
-	}
-	if ver == 0 {
-		return nil, ErrTooLong
-	}
-	// Bit stream: mode, count, data, terminator, padding.
-	var bits []bool
-	put := func(v, n int) {
-		for i := n - 1; i >= 0; i-- {
-			bits = append(bits, v>>i&1 == 1)
-		}
-	}
-	put(4, 4)
-	put(len(data), countBits(ver))
-	for _, b := range data {
-		put(int(b), 8)
-	}
-	capBits := dataCodewords(ver) * 8
-	put(0, min(4, capBits-len(bits)))
-	put(0, (8-len(bits)%8)%8)
-	for pad := 0xEC; len(bits) < capBits; pad ^= 0xEC ^ 0x11 {
-		put(pad, 8)
-	}
-	cw := make([]byte, len(bits)/8)
-	for i, b := range bits {
-		if b {
-			cw[i>>3] |= 1 << (7 - i&7)
-		}
-	}
-	all := interleave(ver, cw)
-
-	c := newCode(ver)
-	fn := c.functionMap()
-	c.drawFunction(0)
-	c.place(all, fn)
-	best, bestScore := 0, -1
-	for m := 0; m < 8; m++ {
-		c.applyMask(m, fn)
-		c.drawFormat(m)
-		if s := c.penalty(); bestScore < 0 || s < bestScore {
-			best, bestScore = m, s
-		}
-		c.applyMask(m, fn) // undo
-	}
-	c.applyMask(best, fn)
-	c.drawFormat(best)
-	c.Mask = best
-	return c, nil
 }
 
 func newCode(ver int) *Code {
@@ -297,16 +229,6 @@ func (c *Code) zigzag(fn []bool, visit func(x, y int)) {
 	}
 }
 
-func (c *Code) place(data []byte, fn []bool) {
-	i := 0
-	c.zigzag(fn, func(x, y int) {
-		if i < len(data)*8 {
-			c.set(x, y, data[i>>3]>>(7-i&7)&1 == 1)
-		}
-		i++
-	})
-}
-
 func maskBit(m, x, y int) bool {
 	switch m {
 	case 0:
@@ -326,73 +248,6 @@ func maskBit(m, x, y int) bool {
 	default:
 		return ((x+y)%2+x*y%3)%2 == 0
 	}
-}
-
-func (c *Code) applyMask(m int, fn []bool) {
-	n := c.Size
-	for y := 0; y < n; y++ {
-		for x := 0; x < n; x++ {
-			if !fn[y*n+x] && maskBit(m, x, y) {
-				c.modules[y*n+x] = !c.modules[y*n+x]
-			}
-		}
-	}
-}
-
-// penalty scores the symbol by the standard's four rules (lower is better).
-func (c *Code) penalty() int {
-	n := c.Size
-	score := 0
-	line := func(get func(i int) bool) {
-		run := 1
-		for i := 1; i <= n; i++ {
-			if i < n && get(i) == get(i-1) {
-				run++
-				continue
-			}
-			if run >= 5 {
-				score += run - 2
-			}
-			run = 1
-		}
-		// Finder-like 1:1:3:1:1 with four light modules on a side.
-		for i := 0; i+7 <= n; i++ {
-			if get(i) && !get(i+1) && get(i+2) && get(i+3) && get(i+4) && !get(i+5) && get(i+6) {
-				light := func(a, b int) bool {
-					for k := a; k < b; k++ {
-						if k >= 0 && k < n && get(k) {
-							return false
-						}
-					}
-					return true
-				}
-				if light(i-4, i) || light(i+7, i+11) {
-					score += 40
-				}
-			}
-		}
-	}
-	dark := 0
-	for y := 0; y < n; y++ {
-		line(func(i int) bool { return c.Dark(i, y) })
-	}
-	for x := 0; x < n; x++ {
-		line(func(i int) bool { return c.Dark(x, i) })
-	}
-	for y := 0; y < n; y++ {
-		for x := 0; x < n; x++ {
-			d := c.Dark(x, y)
-			if d {
-				dark++
-			}
-			if x+1 < n && y+1 < n && d == c.Dark(x+1, y) && d == c.Dark(x, y+1) && d == c.Dark(x+1, y+1) {
-				score += 3
-			}
-		}
-	}
-	total := n * n
-	k := (abs(dark*20-total*10) + total - 1) / total
-	return score + (k-1)*10
 }
 
 // blocks splits data codewords into blocks: short blocks first, then
@@ -493,7 +348,7 @@ func FromModules(size int, dark func(x, y int) bool) (*Code, error) {
 // package reads, or its error correction does not check out.
 var ErrUnreadable = errors.New("qr: unreadable symbol")
 
-// Decode reads a symbol made by Encode: it checks the function patterns,
+// Decode reads a level-M byte-mode symbol (as internal/qr makes them): it checks the function patterns,
 // the format information and every block's error correction codewords
 // (no errors are corrected), and returns the data.
 func Decode(c *Code) ([]byte, error) {
